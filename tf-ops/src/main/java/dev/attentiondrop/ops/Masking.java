@@ -1,0 +1,67 @@
+package dev.attentiondrop.ops;
+
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TBool;
+import org.tensorflow.types.family.TFloating;
+
+/**
+ * How keys are excluded from attention, in one place.
+ *
+ * <p>Two finite fill values keep softmax NaN-free in every corner case:
+ *
+ * <ul>
+ *   <li>{@link #dropFill} ({@code -1e9}; {@code -3e4} in float16) replaces a logit a regularizer
+ *       excludes (Hard Attention Masking in {@code NEG_INF} mode, DropKey). It is finite so that a
+ *       later convolution or sum never forms {@code inf - inf}.
+ *   <li>{@link #maskFill} ({@code -1e30}; {@code -6.5e4} in float16) replaces a logit the key mask
+ *       forbids. It is far below {@code dropFill}: if every allowed key of a row was dropped, the
+ *       row falls back to a uniform distribution over its allowed keys, never onto a masked key.
+ * </ul>
+ *
+ * {@link #maskedSoftmax} then multiplies the probabilities by the mask, so masked keys get exactly
+ * zero probability and a fully masked row is all zeros (not NaN, not uniform).
+ */
+public final class Masking {
+  private Masking() {}
+
+  /** The value that stands for an excluded ("-inf") logit. */
+  public static <T extends TFloating> Operand<T> dropFill(Ops tf, Class<T> type) {
+    return Tensors.scalar(tf, Tensors.isHalf(type) ? -3e4 : -1e9, type);
+  }
+
+  /** The value written into masked positions before softmax. */
+  public static <T extends TFloating> Operand<T> maskFill(Ops tf, Class<T> type) {
+    return Tensors.scalar(tf, Tensors.isHalf(type) ? -6.5e4 : -1e30, type);
+  }
+
+  /** {@code logits} where {@code keyMask} allows, {@link #maskFill} elsewhere. */
+  public static <T extends TFloating> Operand<T> fillMasked(
+      Ops tf, Operand<T> logits, Operand<TBool> keyMask) {
+    if (keyMask == null) {
+      return logits;
+    }
+    return tf.select(keyMask, logits, maskFill(tf, logits.type()));
+  }
+
+  /**
+   * {@code softmax(fillMasked(logits)) * mask}: a probability distribution over the allowed keys
+   * of each row, exactly zero on masked keys, all zeros on a fully masked row.
+   */
+  public static <T extends TFloating> Operand<T> maskedSoftmax(
+      Ops tf, Operand<T> logits, Operand<TBool> keyMask) {
+    Operand<T> probs = tf.nn.softmax(fillMasked(tf, logits, keyMask));
+    if (keyMask == null) {
+      return probs;
+    }
+    return tf.math.mul(probs, Tensors.asFloat(tf, keyMask, logits.type()));
+  }
+
+  /** The key mask broadcast to the shape of {@code like}; an all-true mask when none is given. */
+  public static Operand<TBool> fullMask(Ops tf, Operand<TBool> keyMask, Operand<?> like) {
+    if (keyMask == null) {
+      return tf.fill(tf.shape(like), tf.constant(true));
+    }
+    return tf.broadcastTo(keyMask, tf.shape(like));
+  }
+}

@@ -1,0 +1,79 @@
+package dev.attentiondrop.ops;
+
+import java.util.List;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.family.TFloating;
+
+/**
+ * An ordered chain of logits regularizers followed by an ordered chain of probability
+ * regularizers. Element {@code i} of each chain gets its own independent seed, {@code
+ * foldIn(seed, i)} (logits) and {@code foldIn(seed, 1000 + i)} (probabilities), so that two
+ * regularizers of the same kind in one chain never share noise.
+ */
+public record RegularizerChain(
+    List<LogitsRegularizer> logits, List<ProbabilityRegularizer> probabilities) {
+
+  /** Salt offset that separates the seeds of probability regularizers from logits ones. */
+  static final long PROBABILITY_SALT = 1000;
+
+  public RegularizerChain {
+    logits = List.copyOf(Checks.notNull("logits regularizers", logits));
+    probabilities = List.copyOf(Checks.notNull("probability regularizers", probabilities));
+  }
+
+  /** No regularization: plain attention. */
+  public static RegularizerChain none() {
+    return new RegularizerChain(List.of(), List.of());
+  }
+
+  public static RegularizerChain ofLogits(LogitsRegularizer... regularizers) {
+    return new RegularizerChain(List.of(regularizers), List.of());
+  }
+
+  public static RegularizerChain ofProbabilities(ProbabilityRegularizer... regularizers) {
+    return new RegularizerChain(List.of(), List.of(regularizers));
+  }
+
+  /** This chain with {@code r} appended to the logits stage. */
+  public RegularizerChain thenLogits(LogitsRegularizer r) {
+    var l = new java.util.ArrayList<>(logits);
+    l.add(Checks.notNull("regularizer", r));
+    return new RegularizerChain(l, probabilities);
+  }
+
+  /** This chain with {@code r} appended to the probability stage. */
+  public RegularizerChain thenProbabilities(ProbabilityRegularizer r) {
+    var p = new java.util.ArrayList<>(probabilities);
+    p.add(Checks.notNull("regularizer", r));
+    return new RegularizerChain(logits, p);
+  }
+
+  public boolean isEmpty() {
+    return logits.isEmpty() && probabilities.isEmpty();
+  }
+
+  /** Applies the logits stage in order. */
+  public <T extends TFloating> Operand<T> applyToLogits(
+      Ops tf, Operand<T> x, AttentionContext context) {
+    if (context.training().isOff()) {
+      return x;
+    }
+    for (int i = 0; i < logits.size(); i++) {
+      x = logits.get(i).apply(tf, x, context.fork(tf, i));
+    }
+    return x;
+  }
+
+  /** Applies the probability stage in order. */
+  public <T extends TFloating> Operand<T> applyToProbabilities(
+      Ops tf, Operand<T> x, AttentionContext context) {
+    if (context.training().isOff()) {
+      return x;
+    }
+    for (int i = 0; i < probabilities.size(); i++) {
+      x = probabilities.get(i).apply(tf, x, context.fork(tf, PROBABILITY_SALT + i));
+    }
+    return x;
+  }
+}

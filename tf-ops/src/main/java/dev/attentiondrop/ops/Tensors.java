@@ -1,0 +1,77 @@
+package dev.attentiondrop.ops;
+
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TBool;
+import org.tensorflow.types.TFloat16;
+import org.tensorflow.types.TInt32;
+import org.tensorflow.types.family.TNumber;
+import org.tensorflow.types.family.TType;
+
+/** Small graph-building helpers shared by the regularizers. */
+public final class Tensors {
+  private Tensors() {}
+
+  /** A scalar constant of the given numeric type. */
+  public static <T extends TNumber> Operand<T> scalar(Ops tf, double value, Class<T> type) {
+    return tf.dtypes.cast(tf.constant(value), type);
+  }
+
+  /** A scalar constant of the same type as {@code like}. */
+  public static <T extends TNumber> Operand<T> scalarLike(Ops tf, double value, Operand<T> like) {
+    return scalar(tf, value, like.type());
+  }
+
+  /** {@code 1.0} where {@code mask} is true, {@code 0.0} elsewhere, in {@code type}. */
+  public static <T extends TNumber> Operand<T> asFloat(
+      Ops tf, Operand<TBool> mask, Class<T> type) {
+    return tf.dtypes.cast(mask, type);
+  }
+
+  /** The constant vector {@code [axis]} used as a reduction axis. */
+  public static Operand<TInt32> axis(Ops tf, int axis) {
+    return tf.constant(new int[] {axis});
+  }
+
+  /** The dynamic size of dimension {@code axis} (negative counts from the end) as a scalar. */
+  public static Operand<TInt32> dim(Ops tf, Operand<? extends TType> x, int axis) {
+    Operand<TInt32> shape = tf.shape(x);
+    int rank = x.shape().numDimensions();
+    int a = axis < 0 ? rank + axis : axis;
+    return tf.reshape(
+        tf.slice(shape, tf.constant(new int[] {a}), tf.constant(new int[] {1})),
+        tf.constant(new int[0]));
+  }
+
+  /**
+   * {@code y[..., j] = x[..., j + offset]} along the last axis of a rank-4 tensor, with zeros
+   * where {@code j + offset} falls outside. A pad and a static strided slice: cheap, XLA-friendly.
+   */
+  public static <T extends TType> Operand<T> shiftLastAxis(
+      Ops tf, Operand<T> x, int offset, Operand<T> zero) {
+    if (offset == 0) {
+      return x;
+    }
+    int r = Math.abs(offset);
+    Operand<TInt32> paddings = tf.constant(new int[][] {{0, 0}, {0, 0}, {0, 0}, {r, r}});
+    Operand<T> padded = tf.pad(x, paddings, zero);
+    // padded[..., r + offset : len - (r - offset)] has the original length.
+    long start = r + offset;
+    long endFromBack = r - offset;
+    org.tensorflow.ndarray.index.Index last =
+        endFromBack == 0
+            ? org.tensorflow.ndarray.index.Indices.sliceFrom(start)
+            : org.tensorflow.ndarray.index.Indices.slice(start, -endFromBack);
+    return tf.stridedSlice(
+        padded,
+        org.tensorflow.ndarray.index.Indices.all(),
+        org.tensorflow.ndarray.index.Indices.all(),
+        org.tensorflow.ndarray.index.Indices.all(),
+        last);
+  }
+
+  /** True for the 16-bit float types, whose range needs smaller fill values. */
+  public static boolean isHalf(Class<?> type) {
+    return type == TFloat16.class;
+  }
+}

@@ -1,0 +1,66 @@
+package dev.attentiondrop.ops.attention;
+
+import dev.attentiondrop.ops.AttentionContext;
+import dev.attentiondrop.ops.Checks;
+import dev.attentiondrop.ops.Masking;
+import dev.attentiondrop.ops.RegularizerChain;
+import dev.attentiondrop.ops.Tensors;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.train.BatchMatMul;
+import org.tensorflow.types.family.TFloating;
+
+/**
+ * Scaled dot-product attention with a regularizer chain:
+ *
+ * <pre>
+ *   L  = Q K^T / sqrt(d_k)                         [batch, heads, queries, keys]
+ *   L' = logits chain (L)                          (training only)
+ *   A  = softmax(L' with masked keys excluded) * mask
+ *   A' = probability chain (A)                     (training only)
+ *   O  = A' V                                      [batch, heads, queries, d_v]
+ * </pre>
+ *
+ * Masked keys get probability exactly 0 and a fully masked row gives a zero output (see {@link
+ * Masking}). The key mask is taken from the context.
+ */
+public final class ScaledDotProductAttention {
+  private ScaledDotProductAttention() {}
+
+  /** What the attention computed; {@code logits} are before regularization. */
+  public record Result<T extends TFloating>(
+      Operand<T> logits, Operand<T> probabilities, Operand<T> output) {}
+
+  /**
+   * @param query {@code [batch, heads, queries, d_k]}
+   * @param key {@code [batch, heads, keys, d_k]}
+   * @param value {@code [batch, heads, keys, d_v]}
+   */
+  public static <T extends TFloating> Result<T> compute(
+      Ops tf,
+      Operand<T> query,
+      Operand<T> key,
+      Operand<T> value,
+      RegularizerChain chain,
+      AttentionContext context) {
+    Checks.rank("query", query, 4, "[batch, heads, queries, d_k]");
+    Checks.rank("key", key, 4, "[batch, heads, keys, d_k]");
+    Checks.rank("value", value, 4, "[batch, heads, keys, d_v]");
+    Checks.notNull("chain", chain);
+    Checks.notNull("context", context);
+    Class<T> type = query.type();
+    long dk = query.shape().size(3);
+    Operand<T> scale =
+        dk > 0
+            ? Tensors.scalar(tf, 1 / Math.sqrt(dk), type)
+            : tf.math.rsqrt(tf.dtypes.cast(Tensors.dim(tf, query, 3), type));
+    Operand<T> logits =
+        tf.math.mul(
+            tf.train.batchMatMul(query, key, type, BatchMatMul.adjY(true)), scale);
+    Operand<T> regularized = chain.applyToLogits(tf, logits, context);
+    Operand<T> probabilities = Masking.maskedSoftmax(tf, regularized, context.keyMask());
+    Operand<T> dropped = chain.applyToProbabilities(tf, probabilities, context);
+    Operand<T> output = tf.train.batchMatMul(dropped, value, type);
+    return new Result<>(logits, dropped, output);
+  }
+}

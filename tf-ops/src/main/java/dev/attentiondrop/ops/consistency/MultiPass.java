@@ -1,0 +1,81 @@
+package dev.attentiondrop.ops.consistency;
+
+import dev.attentiondrop.ops.Checks;
+import dev.attentiondrop.ops.random.Seeds;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TInt64;
+import org.tensorflow.types.family.TType;
+
+/**
+ * Runs a stochastic model function {@code K} times with independent noise.
+ *
+ * <ul>
+ *   <li>{@link Mode#SEQUENTIAL}: {@code K} calls, call {@code i} with seed {@code foldIn(seed,
+ *       i)} and {@code noiseGroups = 1}. Cost: {@code K} passes.
+ *   <li>{@link Mode#BATCHED}: every input is tiled {@code K} times along the batch axis, the
+ *       function is called once with {@code noiseGroups = K}, and the output is split back into
+ *       {@code K} parts. Elementwise noise is independent across the copies because it is drawn
+ *       for the whole tiled batch; noise a regularizer shares per batch (Blur's sigma) is drawn
+ *       per group. Cost: one pass over a {@code K}-times larger batch. Noise shared across the
+ *       batch that cannot be drawn per group (a DropConnect weight mask) is then shared by the
+ *       copies; use SEQUENTIAL for those.
+ * </ul>
+ */
+public final class MultiPass {
+  private MultiPass() {}
+
+  /** How the passes are laid out. */
+  public enum Mode {
+    SEQUENTIAL,
+    BATCHED
+  }
+
+  /** A model function of its inputs and its stochastic pass settings. */
+  @FunctionalInterface
+  public interface PassFunction<T extends TType> {
+    /**
+     * @param inputs the inputs (tiled along axis 0 in batched mode)
+     * @param seed the stateless seed of this call
+     * @param noiseGroups how many passes are stacked along the batch axis (1 or K)
+     */
+    Operand<T> apply(Ops tf, List<Operand<?>> inputs, Operand<TInt64> seed, int noiseGroups);
+  }
+
+  /** The outputs of the {@code passes} passes, in order. */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  public static <T extends TType> List<Operand<T>> run(
+      Ops tf,
+      PassFunction<T> fn,
+      List<Operand<?>> inputs,
+      int passes,
+      Operand<TInt64> seed,
+      Mode mode) {
+    Checks.notNull("fn", fn);
+    Checks.notNull("inputs", inputs);
+    Checks.inRange("K (number of passes)", passes, 2, 64);
+    Checks.notNull("seed", seed);
+    Checks.notNull("mode", mode);
+    List<Operand<T>> outputs = new ArrayList<>();
+    if (mode == Mode.SEQUENTIAL) {
+      for (int i = 0; i < passes; i++) {
+        outputs.add(fn.apply(tf, inputs, Seeds.foldIn(tf, seed, i), 1));
+      }
+      return outputs;
+    }
+    List<Operand<?>> tiled = new ArrayList<>();
+    for (Operand<?> x : inputs) {
+      List copies = Collections.nCopies(passes, x);
+      tiled.add(tf.concat((List<Operand<TType>>) copies, tf.constant(0)));
+    }
+    Operand<T> stacked = fn.apply(tf, tiled, Seeds.foldIn(tf, seed, 0), passes);
+    var parts = tf.split(tf.constant(0), stacked, (long) passes);
+    for (int i = 0; i < passes; i++) {
+      outputs.add(parts.output().get(i));
+    }
+    return outputs;
+  }
+}

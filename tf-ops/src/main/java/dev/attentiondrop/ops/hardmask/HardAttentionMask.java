@@ -1,0 +1,168 @@
+package dev.attentiondrop.ops.hardmask;
+
+import dev.attentiondrop.ops.AttentionContext;
+import dev.attentiondrop.ops.Checks;
+import dev.attentiondrop.ops.LogitsRegularizer;
+import dev.attentiondrop.ops.Masking;
+import dev.attentiondrop.ops.Tensors;
+import dev.attentiondrop.ops.random.Seeds;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.ReduceMin;
+import org.tensorflow.op.core.ReduceSum;
+import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TBool;
+import org.tensorflow.types.TFloat64;
+import org.tensorflow.types.family.TFloating;
+
+/**
+ * Hard Attention Masking.
+ *
+ * <p>For each query row {@code i} of the logits {@code L}, let {@code S_i} be the candidates: the
+ * valid keys whose logit is at least the k-th largest valid logit of the row (so every logit tied
+ * with the k-th is a candidate too; the rule is deterministic and does not depend on key order).
+ * For {@code j in S_i}: {@code M_ij ~ Bernoulli(1 - p)} and
+ *
+ * <pre>
+ *   L'_ij = M_ij * L_ij           (FillMode.ZERO, the paper)
+ *   L'_ij = L_ij if M_ij else -inf (FillMode.NEG_INF)
+ * </pre>
+ *
+ * and {@code L'_ij = L_ij} outside {@code S_i}. No {@code 1 / (1 - p)} rescaling: softmax
+ * renormalizes. Masked keys are never candidates; {@code k >= n_i} makes every valid key one.
+ *
+ * <p>The Bernoulli draw is {@code u_ij < p} with {@code u ~ U[0, 1)} from {@link
+ * Seeds#uniform}; {@link #applyWithNoise} takes {@code u} explicitly (the deterministic core).
+ *
+ * @param k how many logits per row are candidates
+ * @param p drop probability of each candidate, in {@code [0, 1]}
+ * @param fill what a dropped logit becomes
+ */
+public record HardAttentionMask(TopK k, double p, FillMode fill) implements LogitsRegularizer {
+
+  public HardAttentionMask {
+    Checks.notNull("k", k);
+    Checks.inClosed("p", p, 0, 1);
+    Checks.notNull("fill", fill);
+  }
+
+  /** The paper's form: top-{@code k} logits, each zeroed with probability {@code p}. */
+  public static HardAttentionMask of(int k, double p) {
+    return new HardAttentionMask(TopK.count(k), p, FillMode.ZERO);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  @Override
+  public <T extends TFloating> Operand<T> apply(
+      Ops tf, Operand<T> logits, AttentionContext context) {
+    Checks.rank("logits", logits, 4, "[batch, heads, queries, keys]");
+    if (p == 0) {
+      return logits;
+    }
+    return context
+        .training()
+        .choose(
+            tf,
+            () ->
+                applyWithNoise(
+                    tf,
+                    logits,
+                    context.keyMask(),
+                    Seeds.uniform(tf, tf.shape(logits), context.requireSeed(), logits.type())),
+            logits);
+  }
+
+  /**
+   * The deterministic core: drops candidate {@code (i, j)} where {@code u_ij < p}.
+   *
+   * @param u uniform noise on {@code [0, 1)}, the shape of {@code logits}
+   */
+  public <T extends TFloating> Operand<T> applyWithNoise(
+      Ops tf, Operand<T> logits, Operand<TBool> keyMask, Operand<T> u) {
+    Operand<TBool> drop =
+        tf.math.logicalAnd(
+            candidates(tf, logits, keyMask), tf.math.less(u, Tensors.scalarLike(tf, p, logits)));
+    Operand<T> filled =
+        fill == FillMode.ZERO
+            ? Tensors.scalarLike(tf, 0, logits)
+            : Masking.dropFill(tf, logits.type());
+    return tf.select(drop, filled, logits);
+  }
+
+  /** The candidate set {@code S}: true at the top-k valid logits of each query row. */
+  public <T extends TFloating> Operand<TBool> candidates(
+      Ops tf, Operand<T> logits, Operand<TBool> keyMask) {
+    Operand<TBool> valid = Masking.fullMask(tf, keyMask, logits);
+    Operand<T> ranked = tf.stopGradient(tf.select(valid, logits, Masking.maskFill(tf, logits.type())));
+    Operand<TInt32> numKeys = Tensors.dim(tf, logits, -1);
+    Operand<T> threshold;
+    Operand<TBool> rowHasCandidates = null;
+    if (k instanceof TopK.Count c) {
+      Operand<TInt32> kEff = tf.math.minimum(tf.constant(c.k()), numKeys);
+      Operand<T> top = tf.nn.topK(ranked, kEff, TInt32.class, org.tensorflow.op.nn.TopK.sorted(false)).values();
+      threshold = tf.reduceMin(top, Tensors.axis(tf, -1), ReduceMin.keepDims(true));
+    } else {
+      double f = ((TopK.Fraction) k).f();
+      // k_i = ceil(f * n_i); the 1e-9 keeps f * n exact products (0.1 * 10) from rounding up.
+      Operand<TFloat64> nValid =
+          tf.reduceSum(
+              tf.dtypes.cast(valid, TFloat64.class), Tensors.axis(tf, -1), ReduceSum.keepDims(true));
+      Operand<TInt32> kRow = ceilFraction(tf, f, nValid);
+      Operand<TInt32> kMax =
+          tf.math.maximum(ceilFraction(tf, f, tf.dtypes.cast(numKeys, TFloat64.class)), tf.constant(1));
+      Operand<T> sortedTop = tf.nn.topK(ranked, kMax, TInt32.class, org.tensorflow.op.nn.TopK.sorted(true)).values();
+      Operand<TInt32> index = tf.math.maximum(tf.math.sub(kRow, tf.constant(1)), tf.constant(0));
+      Operand<T> pick =
+          tf.oneHot(
+              tf.squeeze(index, org.tensorflow.op.core.Squeeze.axis(java.util.List.of(-1L))),
+              kMax,
+              Tensors.scalarLike(tf, 1, logits),
+              Tensors.scalarLike(tf, 0, logits));
+      threshold =
+          tf.reduceSum(tf.math.mul(sortedTop, pick), Tensors.axis(tf, -1), ReduceSum.keepDims(true));
+      rowHasCandidates = tf.math.greater(kRow, tf.constant(0));
+    }
+    Operand<TBool> selected = tf.math.logicalAnd(valid, tf.math.greaterEqual(ranked, threshold));
+    return rowHasCandidates == null ? selected : tf.math.logicalAnd(selected, rowHasCandidates);
+  }
+
+  private static Operand<TInt32> ceilFraction(Ops tf, double f, Operand<TFloat64> n) {
+    Operand<TFloat64> product =
+        tf.math.sub(tf.math.mul(tf.constant(f), n), tf.constant(1e-9));
+    return tf.dtypes.cast(tf.math.ceil(tf.math.maximum(product, tf.constant(0.0))), TInt32.class);
+  }
+
+  /** Eagerly validating builder; defaults: {@code k = 8}, {@code p = 0.1}, {@link FillMode#ZERO}. */
+  public static final class Builder {
+    private TopK k = TopK.count(8);
+    private double p = 0.1;
+    private FillMode fill = FillMode.ZERO;
+
+    public Builder topK(int count) {
+      this.k = TopK.count(count);
+      return this;
+    }
+
+    public Builder topKFraction(double fraction) {
+      this.k = TopK.fraction(fraction);
+      return this;
+    }
+
+    public Builder dropProbability(double p) {
+      this.p = Checks.inClosed("p", p, 0, 1);
+      return this;
+    }
+
+    public Builder fill(FillMode fill) {
+      this.fill = Checks.notNull("fill", fill);
+      return this;
+    }
+
+    public HardAttentionMask build() {
+      return new HardAttentionMask(k, p, fill);
+    }
+  }
+}
