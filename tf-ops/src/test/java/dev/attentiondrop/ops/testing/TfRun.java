@@ -2,6 +2,8 @@ package dev.attentiondrop.ops.testing;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
@@ -50,12 +52,54 @@ public final class TfRun implements AutoCloseable {
     return tf.constant(new long[] {a, b});
   }
 
+  /** A float64 placeholder of the given static shape, to be fed with {@link #evalFeeding}. */
+  public Operand<TFloat64> placeholder(long... shape) {
+    return tf.placeholder(TFloat64.class, Placeholder.shape(Shape.of(shape)));
+  }
+
+  /** An int64 placeholder of shape [2] for a stateless seed fed per run. */
+  public Operand<TInt64> seedPlaceholder() {
+    return tf.placeholder(TInt64.class, Placeholder.shape(Shape.of(2)));
+  }
+
   /** Evaluates the operands (numeric or boolean) and returns their values as doubles. */
   public List<double[]> eval(Operand<?>... xs) {
+    return evalFeeding(Map.of(), xs);
+  }
+
+  /**
+   * Evaluates with placeholders fed: values are {@code double[]} for float64 placeholders (shape
+   * from the placeholder), {@code long[]} for int64 ones (a seed), {@code Boolean} for a scalar
+   * flag.
+   */
+  public List<double[]> evalFeeding(Map<Operand<?>, Object> feeds, Operand<?>... xs) {
     if (session == null) {
       session = new Session(graph);
     }
     Session.Runner runner = session.runner();
+    List<Tensor> fed = new ArrayList<>();
+    try {
+      for (Map.Entry<Operand<?>, Object> e : feeds.entrySet()) {
+        Tensor t;
+        if (e.getValue() instanceof double[] d) {
+          t = TFloat64.tensorOf(e.getKey().shape(), DataBuffers.of(d, true, false));
+        } else if (e.getValue() instanceof Boolean b) {
+          t = TBool.scalarOf(b);
+        } else if (e.getValue() instanceof long[] l) {
+          t = TInt64.tensorOf(Shape.of(l.length), DataBuffers.of(l, true, false));
+        } else {
+          throw new IllegalArgumentException("cannot feed " + e.getValue());
+        }
+        fed.add(t);
+        runner.feed(e.getKey(), t);
+      }
+      return fetchAll(runner, xs);
+    } finally {
+      fed.forEach(Tensor::close);
+    }
+  }
+
+  private List<double[]> fetchAll(Session.Runner runner, Operand<?>[] xs) {
     for (Operand<?> x : xs) {
       runner.fetch(asF64(x));
     }
@@ -73,6 +117,17 @@ public final class TfRun implements AutoCloseable {
 
   public double[] eval(Operand<?> x) {
     return eval(new Operand<?>[] {x}).get(0);
+  }
+
+  /** Counts the graph's operations whose type starts with {@code prefix} (e.g. "Stateless"). */
+  public int countOps(String prefix) {
+    int n = 0;
+    for (var it = graph.operations(); it.hasNext(); ) {
+      if (it.next().type().startsWith(prefix)) {
+        n++;
+      }
+    }
+    return n;
   }
 
   /** The static shape of {@code x} after running it (dynamic dims resolved). */
