@@ -1,0 +1,72 @@
+package dev.attentiondrop.ops.hardmask;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+import dev.attentiondrop.ops.AttentionContext;
+import dev.attentiondrop.ops.testing.Stats;
+import dev.attentiondrop.ops.testing.TfRun;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.tensorflow.Operand;
+import org.tensorflow.types.TFloat64;
+
+@DisplayName("Hard Attention Masking: candidates and corner cases")
+class HardAttentionMaskTest {
+
+  @Test
+  @DisplayName("k >= valid keys makes every valid key a candidate, masked keys never")
+  void kAtLeastValidKeys() {
+    boolean[] mask = {true, true, false, true, false, true};
+    try (TfRun r = TfRun.create()) {
+      Operand<TFloat64> x = r.f64(Stats.gaussian(1, 2 * 6), 1, 1, 2, 6);
+      double[] c = r.eval(HardAttentionMask.of(100, 0.5).candidates(r.tf, x, r.bool(mask, 1, 1, 1, 6)));
+      for (int i = 0; i < c.length; i++) {
+        assertEquals(mask[i % 6] ? 1.0 : 0.0, c[i], "key " + i);
+      }
+    }
+  }
+
+  @Test
+  @DisplayName("a fraction f of n valid keys gives ceil(f n) candidates per row")
+  void fractionOfValidKeys() {
+    double[] logits = {5, 4, 3, 2, 1, 0, 9, 8, 7, 6, 5, 4};
+    boolean[] mask = {true, true, true, true, true, true, true, true, true, false, false, false};
+    try (TfRun r = TfRun.create()) {
+      var x = r.f64(logits, 2, 1, 1, 6);
+      var m = r.bool(mask, 2, 1, 1, 6);
+      double[] c = r.eval(HardAttentionMask.builder().topKFraction(0.5).build().candidates(r.tf, x, m));
+      // row 0: 6 valid -> 3 candidates {5,4,3}; row 1: 3 valid -> ceil(1.5) = 2 candidates {9,8}
+      assertArrayEquals(new double[] {1, 1, 1, 0, 0, 0, 1, 1, 0, 0, 0, 0}, c);
+    }
+  }
+
+  @Test
+  @DisplayName("ties with the k-th largest logit are all candidates (order-independent rule)")
+  void tiesAreAllCandidates() {
+    try (TfRun r = TfRun.create()) {
+      double[] c = r.eval(HardAttentionMask.of(2, 0.5).candidates(r.tf, r.f64(new double[] {3, 1, 3, 3, 0}, 1, 1, 1, 5), null));
+      assertArrayEquals(new double[] {1, 0, 1, 1, 0}, c);
+    }
+  }
+
+  @Test
+  @DisplayName("p = 0 is the identity and adds no op; p = 1 drops every candidate")
+  void extremeProbabilities() {
+    double[] logits = Stats.gaussian(2, 8);
+    try (TfRun r = TfRun.create()) {
+      Operand<TFloat64> x = r.f64(logits, 1, 1, 1, 8);
+      var ctx = AttentionContext.training(r.seed(1, 1));
+      int before = r.countOps("");
+      assertSame(x, HardAttentionMask.of(3, 0).apply(r.tf, x, ctx));
+      assertEquals(before, r.countOps(""));
+      double[] y = r.eval(HardAttentionMask.of(3, 1).apply(r.tf, x, ctx));
+      double[] sorted = logits.clone();
+      java.util.Arrays.sort(sorted);
+      for (int i = 0; i < 8; i++) {
+        assertEquals(logits[i] >= sorted[5] ? 0.0 : logits[i], y[i], 0.0, "key " + i);
+      }
+    }
+  }
+}
