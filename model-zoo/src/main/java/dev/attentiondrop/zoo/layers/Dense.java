@@ -1,0 +1,71 @@
+package dev.attentiondrop.zoo.layers;
+
+import dev.attentiondrop.ops.Checks;
+import dev.attentiondrop.ops.baselines.DropConnect;
+import java.util.List;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+
+/**
+ * {@code y = x W + b} over the last axis, for inputs of any rank {@code >= 2}; optionally with
+ * DropConnect on {@code W} in training ({@code W' = M * W / (1 - rate)}, a fresh mask per call
+ * seed). Kernel {@code [in, units]}, Glorot-uniform; bias zeros.
+ */
+public final class Dense extends Layer {
+  private final int inputDim;
+  private final int units;
+  private final Variable<TFloat32> kernel;
+  private final Variable<TFloat32> bias;
+  private final DropConnect dropConnect;
+
+  public Dense(Ops tf, String name, int inputDim, int units, boolean useBias, double dropConnectRate, Initializers init) {
+    super(name);
+    this.inputDim = Checks.inRange("inputDim", inputDim, 1, Integer.MAX_VALUE);
+    this.units = Checks.inRange("units", units, 1, Integer.MAX_VALUE);
+    Ops scope = tf.withSubScope(name);
+    this.kernel = addWeight(scope, "kernel", init.glorotUniform(scope, inputDim, units, inputDim, units));
+    this.bias = useBias ? addWeight(scope, "bias", init.zeros(scope, units)) : null;
+    this.dropConnect = dropConnectRate > 0 ? new DropConnect(dropConnectRate) : null;
+  }
+
+  public Dense(Ops tf, String name, int inputDim, int units, Initializers init) {
+    this(tf, name, inputDim, units, true, 0, init);
+  }
+
+  public int units() {
+    return units;
+  }
+
+  public Variable<TFloat32> kernel() {
+    return kernel;
+  }
+
+  public Variable<TFloat32> bias() {
+    return bias;
+  }
+
+  public Operand<TFloat32> call(Ops tf, Operand<TFloat32> x, CallContext ctx) {
+    Operand<TFloat32> w = kernel;
+    if (dropConnect != null) {
+      w = dropConnect.call(tf, kernel, ctx.training(), ctx.isOff() ? null : ctx.fork(tf, 0).seed());
+    }
+    Operand<TInt32> shape = tf.shape(x);
+    Operand<TFloat32> flat = tf.reshape(x, tf.constant(new int[] {-1, inputDim}));
+    Operand<TFloat32> y = tf.linalg.matMul(flat, w);
+    if (bias != null) {
+      y = tf.math.add(y, bias);
+    }
+    int rank = x.shape().numDimensions();
+    Checks.inRange("rank of the input to " + name(), rank, 2, 8);
+    Operand<TInt32> outShape =
+        tf.concat(
+            List.of(
+                tf.slice(shape, tf.constant(new int[] {0}), tf.constant(new int[] {rank - 1})),
+                tf.constant(new int[] {units})),
+            tf.constant(0));
+    return tf.reshape(y, outShape);
+  }
+}

@@ -1,0 +1,48 @@
+package dev.attentiondrop.zoo.layers;
+
+import org.tensorflow.Operand;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * Deterministic weight initializers: every draw is a stateless op seeded with {@code [seed, n]},
+ * {@code n} counting the draws of this instance, so building the same model with the same seed
+ * gives the same weights, in any runtime.
+ */
+public final class Initializers {
+  private final long seed;
+  private long counter;
+
+  public Initializers(long seed) {
+    this.seed = seed;
+  }
+
+  private Operand<TFloat32> uniform(Ops tf, Shape shape) {
+    return tf.random.statelessRandomUniform(
+        tf.constant(shape), tf.constant(new long[] {seed, counter++}), TFloat32.class);
+  }
+
+  /** Glorot (Xavier) uniform: U(-l, l), {@code l = sqrt(6 / (fan_in + fan_out))}. */
+  public Operand<TFloat32> glorotUniform(Ops tf, long fanIn, long fanOut, long... shape) {
+    float limit = (float) Math.sqrt(6.0 / (fanIn + fanOut));
+    return tf.math.sub(
+        tf.math.mul(uniform(tf, Shape.of(shape)), tf.constant(2 * limit)), tf.constant(limit));
+  }
+
+  /** Truncated-free normal approximation N(0, std^2) via a stateless normal draw. */
+  public Operand<TFloat32> normal(Ops tf, double std, long... shape) {
+    Operand<TFloat32> n =
+        tf.random.statelessRandomNormal(
+            tf.constant(Shape.of(shape)), tf.constant(new long[] {seed, counter++}), TFloat32.class);
+    return tf.math.mul(n, tf.constant((float) std));
+  }
+
+  public Operand<TFloat32> zeros(Ops tf, long... shape) {
+    return tf.zeros(tf.constant(Shape.of(shape)), TFloat32.class);
+  }
+
+  public Operand<TFloat32> ones(Ops tf, long... shape) {
+    return tf.fill(tf.constant(Shape.of(shape)), tf.constant(1f));
+  }
+}

@@ -1,0 +1,122 @@
+package dev.attentiondrop.zoo.layers;
+
+import dev.attentiondrop.ops.AttentionContext;
+import dev.attentiondrop.ops.Checks;
+import dev.attentiondrop.ops.RegularizerChain;
+import dev.attentiondrop.ops.attention.ScaledDotProductAttention;
+import dev.attentiondrop.ops.baselines.AttentionDropout;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TBool;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * Multi-head attention as {@code keras.layers.MultiHeadAttention}: projections {@code W_q, W_k,
+ * W_v} of shape {@code [d_model, heads * key_dim]} (Keras' {@code [d_model, heads, key_dim]}
+ * flattened), scaled dot-product attention per head with the regularizer chain and the key mask,
+ * and the output projection {@code W_o [heads * key_dim, d_model]}. The attention-probability
+ * dropout (Keras' {@code dropout}) is appended to the chain's probability stage.
+ */
+public final class MultiHeadAttention extends Layer {
+  private final int heads;
+  private final int keyDim;
+  private final Dense query;
+  private final Dense key;
+  private final Dense value;
+  private final Dense output;
+  private final RegularizerChain chain;
+  private final int layerIndex;
+  private final int numLayers;
+
+  /** The result of a call: the output and the attention probabilities (for visualization). */
+  public record Output(Operand<TFloat32> output, Operand<TFloat32> probabilities) {}
+
+  public MultiHeadAttention(
+      Ops tf,
+      String name,
+      int modelDim,
+      int heads,
+      int keyDim,
+      double attentionDropout,
+      RegularizerChain chain,
+      int layerIndex,
+      int numLayers,
+      Initializers init) {
+    super(name);
+    this.heads = Checks.inRange("heads", heads, 1, 1024);
+    this.keyDim = Checks.inRange("key_dim", keyDim, 1, 1 << 16);
+    Checks.inClosedOpen("attention_dropout", attentionDropout, 0, 1);
+    Ops scope = tf.withSubScope(name);
+    int inner = heads * keyDim;
+    this.query = add(new Dense(scope, "query", modelDim, inner, init));
+    this.key = add(new Dense(scope, "key", modelDim, inner, init));
+    this.value = add(new Dense(scope, "value", modelDim, inner, init));
+    this.output = add(new Dense(scope, "attention_output", inner, modelDim, init));
+    RegularizerChain c = Checks.notNull("chain", chain);
+    this.chain = attentionDropout > 0 ? c.thenProbabilities(new AttentionDropout(attentionDropout)) : c;
+    this.layerIndex = layerIndex;
+    this.numLayers = numLayers;
+  }
+
+  public Dense query() {
+    return query;
+  }
+
+  public Dense key() {
+    return key;
+  }
+
+  public Dense value() {
+    return value;
+  }
+
+  public Dense output() {
+    return output;
+  }
+
+  public RegularizerChain chain() {
+    return chain;
+  }
+
+  /**
+   * Self-attention over {@code x [batch, length, d_model]}.
+   *
+   * @param keyMask TBool broadcastable to {@code [batch, heads, length, length]}, or null
+   */
+  public Output call(Ops tf, Operand<TFloat32> x, Operand<TBool> keyMask, CallContext ctx) {
+    return call(tf, x, x, keyMask, ctx);
+  }
+
+  /** Attention of {@code queries} over {@code keysValues}. */
+  public Output call(
+      Ops tf,
+      Operand<TFloat32> queries,
+      Operand<TFloat32> keysValues,
+      Operand<TBool> keyMask,
+      CallContext ctx) {
+    Operand<TFloat32> q = splitHeads(tf, query.call(tf, queries, ctx));
+    Operand<TFloat32> k = splitHeads(tf, key.call(tf, keysValues, ctx));
+    Operand<TFloat32> v = splitHeads(tf, value.call(tf, keysValues, ctx));
+    AttentionContext actx =
+        (ctx.isOff() ? AttentionContext.inference() : AttentionContext.training(ctx.training(), ctx.fork(tf, 7).seed()))
+            .withKeyMask(keyMask)
+            .withLayer(layerIndex, numLayers)
+            .withNoiseGroups(ctx.noiseGroups());
+    var result = ScaledDotProductAttention.compute(tf, q, k, v, chain, actx);
+    return new Output(output.call(tf, mergeHeads(tf, result.output()), ctx), result.probabilities());
+  }
+
+  /** {@code [B, T, H * d] -> [B, H, T, d]}. */
+  private Operand<TFloat32> splitHeads(Ops tf, Operand<TFloat32> x) {
+    long t = x.shape().size(1);
+    Operand<TFloat32> r = tf.reshape(x, tf.constant(new int[] {-1, (int) t, heads, keyDim}));
+    return tf.linalg.transpose(r, tf.constant(new int[] {0, 2, 1, 3}));
+  }
+
+  /** {@code [B, H, T, d] -> [B, T, H * d]}. */
+  private Operand<TFloat32> mergeHeads(Ops tf, Operand<TFloat32> x) {
+    long t = x.shape().size(2);
+    Operand<TFloat32> r = tf.linalg.transpose(x, tf.constant(new int[] {0, 2, 1, 3}));
+    return tf.reshape(r, tf.constant(new int[] {-1, (int) t, heads * keyDim}));
+  }
+}
