@@ -1,0 +1,146 @@
+package dev.attentiondrop.zoo.data;
+
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Reads and writes IDX files of unsigned bytes (the MNIST format): a big-endian magic number
+ * {@code 0x0000 08 nd} ({@code 08} = unsigned byte, {@code nd} = number of dimensions), then
+ * {@code nd} big-endian int32 sizes, then the data. Images have 3 dimensions {@code [n, rows,
+ * cols]}, labels 1 {@code [n]}. Files may be gzipped. Every size, the file length and the label
+ * range are checked.
+ */
+public final class ImageIdx {
+  private ImageIdx() {}
+
+  /** Reads an images file and its labels file as an {@link ImageDataset} with pixels / 255. */
+  public static ImageDataset read(
+      String name, String split, Path images, Path labels, List<String> classNames, String source)
+      throws IOException {
+    return read(name, split, RawFile.of(images), RawFile.of(labels), classNames, source);
+  }
+
+  static ImageDataset read(
+      String name,
+      String split,
+      RawFile images,
+      RawFile labels,
+      List<String> classNames,
+      String source)
+      throws DatasetFormatException {
+    int[] imageDims = dims(images, 3);
+    int[] labelDims = dims(labels, 1);
+    int n = imageDims[0];
+    if (labelDims[0] != n) {
+      throw new DatasetFormatException(
+          labels.name(),
+          n + " labels, one per image in " + images.name(),
+          labelDims[0] + " labels");
+    }
+    int[] y = new int[n];
+    for (int i = 0; i < n; i++) {
+      y[i] = labels.bytes()[header(1) + i] & 0xff;
+      if (y[i] >= classNames.size()) {
+        throw new DatasetFormatException(
+            labels.name(),
+            "labels in [0, " + classNames.size() + ")",
+            "label " + y[i] + " at index " + i);
+      }
+    }
+    int offset = header(3);
+    float[] pixels = new float[images.bytes().length - offset];
+    for (int i = 0; i < pixels.length; i++) {
+      pixels[i] = (images.bytes()[offset + i] & 0xff) / 255f;
+    }
+    return new ImageDataset(
+        name, split, imageDims[1], imageDims[2], pixels, y, classNames, source);
+  }
+
+  /**
+   * Writes {@code data} as gzipped IDX images and labels, pixels rounded to {@code round(255 p)}:
+   * the inverse of {@link #read} for data that came from IDX files.
+   */
+  public static void write(ImageDataset data, OutputStream images, OutputStream labels)
+      throws IOException {
+    try (DataOutputStream out = new DataOutputStream(RawFile.gzip(images))) {
+      out.writeInt(0x0803);
+      out.writeInt(data.size());
+      out.writeInt(data.height());
+      out.writeInt(data.width());
+      for (float p : data.pixels()) {
+        out.writeByte(Math.round(p * 255f));
+      }
+    }
+    try (DataOutputStream out = new DataOutputStream(RawFile.gzip(labels))) {
+      out.writeInt(0x0801);
+      out.writeInt(data.size());
+      for (int label : data.labels()) {
+        out.writeByte(label);
+      }
+    }
+  }
+
+  /** Validates the header and length of an unsigned-byte IDX file; returns its sizes. */
+  private static int[] dims(RawFile file, int expectedDims) throws DatasetFormatException {
+    byte[] b = file.bytes();
+    int expectedMagic = 0x0800 | expectedDims;
+    if (b.length < 4) {
+      throw new DatasetFormatException(
+          file.name(), "a 4-byte IDX magic number", "only " + b.length + " bytes");
+    }
+    ByteBuffer buf = ByteBuffer.wrap(b);
+    int magic = buf.getInt();
+    if ((magic & 0xffffff00) != 0x0800) {
+      throw new DatasetFormatException(
+          file.name(),
+          String.format("IDX magic number 0x%08X (unsigned bytes)", expectedMagic),
+          String.format("0x%08X: not an unsigned-byte IDX file", magic));
+    }
+    if ((magic & 0xff) != expectedDims) {
+      throw new DatasetFormatException(
+          file.name(),
+          expectedDims + " dimensions (IDX magic number " + String.format("0x%08X)", expectedMagic),
+          (magic & 0xff) + (((magic & 0xff) == 1) ? " dimension" : " dimensions"));
+    }
+    int header = header(expectedDims);
+    if (b.length < header) {
+      throw new DatasetFormatException(
+          file.name(), "an IDX header of " + header + " bytes", "only " + b.length + " bytes");
+    }
+    int[] dims = new int[expectedDims];
+    long data = 1;
+    for (int d = 0; d < expectedDims; d++) {
+      dims[d] = buf.getInt();
+      if (dims[d] < (d == 0 ? 0 : 1)) {
+        throw new DatasetFormatException(
+            file.name(), "a positive size for dimension " + d, "size " + dims[d]);
+      }
+      data = Math.min(data * dims[d], Integer.MAX_VALUE + 1L);
+    }
+    long length = header + data;
+    if (b.length != length) {
+      throw new DatasetFormatException(
+          file.name(),
+          length + " bytes (" + header + "-byte header + " + shape(dims) + " data bytes)",
+          b.length + " bytes" + (b.length < length ? " (truncated)" : " (trailing data)"));
+    }
+    return dims;
+  }
+
+  /** Header length: magic number and one int32 size per dimension. */
+  private static int header(int dims) {
+    return 4 + 4 * dims;
+  }
+
+  private static String shape(int[] dims) {
+    StringBuilder s = new StringBuilder();
+    for (int d : dims) {
+      s.append(s.length() == 0 ? "" : " x ").append(d);
+    }
+    return s.toString();
+  }
+}

@@ -1,0 +1,78 @@
+package dev.attentiondrop.zoo.data;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+
+/** The subsets shipped in the jar load with the shapes, labels and balance they were built with. */
+class EmbeddedDatasetsTest {
+
+  @Test
+  void fashionMnistMiniHasBalancedImagesInUnitRange() throws IOException {
+    for (String split : Datasets.SPLITS) {
+      int perClass = split.equals("train") ? 100 : 25;
+      ImageDataset d = Datasets.loadImages(Datasets.DEFAULT, split);
+      assertEquals(split, d.split());
+      assertArrayEquals(new int[] {10 * perClass, 28, 28}, d.shape());
+      assertEquals(10 * perClass * 28 * 28, d.pixels().length);
+      assertEquals(Datasets.FASHION_CLASSES, d.classNames());
+      int[] expected = new int[10];
+      Arrays.fill(expected, perClass);
+      assertArrayEquals(expected, d.classCounts(), split + " class counts");
+      float min = Float.MAX_VALUE;
+      float max = -Float.MAX_VALUE;
+      for (float p : d.pixels()) {
+        min = Math.min(min, p);
+        max = Math.max(max, p);
+      }
+      assertEquals(0f, min, split + " min pixel");
+      assertEquals(1f, max, split + " max pixel");
+      assertTrue(d.source().contains("MIT"), d.source());
+    }
+  }
+
+  @Test
+  void spamAssassinMiniHasBalancedBodiesWithoutHeaders() throws IOException {
+    for (String split : Datasets.SPLITS) {
+      int perClass = split.equals("train") ? 200 : 100;
+      TextDataset d = Datasets.loadTexts("spam-assassin-mini", split);
+      assertEquals(2 * perClass, d.size());
+      assertEquals(SpamAssassin.CLASSES, d.classNames());
+      assertArrayEquals(new int[] {perClass, perClass}, d.classCounts(), split + " class counts");
+      for (String text : d.texts()) {
+        assertTrue(text.length() <= 2000, "body cut to 2000 chars");
+        assertFalse(text.startsWith("From "), "mbox From line kept: " + text);
+        assertFalse(text.contains("X-Spam-"), "spam header kept: " + text);
+      }
+      assertTrue(Arrays.stream(d.texts()).filter(t -> t.isBlank()).count() < d.size() / 10);
+      assertTrue(d.source().contains("CC0-1.0"), d.source());
+    }
+  }
+
+  @Test
+  void typedLoadsRejectTheOtherKind() {
+    var e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> Datasets.loadImages("spam-assassin-mini", "test"));
+    assertTrue(e.getMessage().contains("texts, not images"), e.getMessage());
+    assertThrows(
+        IllegalArgumentException.class, () -> Datasets.loadTexts(Datasets.DEFAULT, "test"));
+  }
+
+  @Test
+  void unknownNamesAndSplitsListTheAllowedOnes() {
+    var name = assertThrows(IllegalArgumentException.class, () -> Datasets.load("cifar", "train"));
+    for (String allowed : Datasets.NAMES) {
+      assertTrue(name.getMessage().contains(allowed), name.getMessage());
+    }
+    var split = assertThrows(IllegalArgumentException.class, () -> Datasets.load("mnist", "val"));
+    assertTrue(split.getMessage().contains("[train, test]"), split.getMessage());
+  }
+}
