@@ -1,0 +1,126 @@
+package dev.attentiondrop.zoo.models;
+
+import dev.attentiondrop.ops.Checks;
+import dev.attentiondrop.ops.RegularizerChain;
+import dev.attentiondrop.ops.attention.AttentionMasks;
+import dev.attentiondrop.zoo.config.ModelConfig;
+import dev.attentiondrop.zoo.config.RegularizerRegistry;
+import dev.attentiondrop.zoo.layers.CallContext;
+import dev.attentiondrop.zoo.layers.ClassificationHead;
+import dev.attentiondrop.zoo.layers.Embedding;
+import dev.attentiondrop.zoo.layers.Encoder;
+import dev.attentiondrop.zoo.layers.Initializers;
+import dev.attentiondrop.zoo.layers.Layer;
+import dev.attentiondrop.zoo.layers.PatchEmbedding;
+import dev.attentiondrop.zoo.layers.PositionalEmbedding;
+import dev.attentiondrop.zoo.layers.TransformerEncoderBlock;
+import java.util.ArrayList;
+import java.util.List;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TBool;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+
+/**
+ * A transformer classifier built from a {@link ModelConfig}.
+ *
+ * <ul>
+ *   <li>{@code vit}: images {@code [batch, S, S]} in [0, 1] are cut into patches, embedded, a
+ *       learned CLS token is prepended and learned positions added.
+ *   <li>{@code text}: token ids {@code [batch, max_length]} (0 = padding) are embedded and
+ *       learned positions added; padding keys are masked in every attention layer.
+ * </ul>
+ *
+ * Then the encoder stack (each layer with the regularizers of the config that apply to it) and
+ * the classification head. The call is split in {@link #embed} and {@link #classify} so that
+ * adversarial attacks can perturb pixels (vit) or input embeddings (text).
+ */
+public final class Classifier extends Layer {
+  private final ModelConfig config;
+  private final PatchEmbedding patches;
+  private final Variable<TFloat32> clsToken;
+  private final Embedding tokens;
+  private final PositionalEmbedding positions;
+  private final Encoder encoder;
+  private final ClassificationHead head;
+
+  /** Embedded inputs: {@code x [batch, length, d]} and the valid positions (null: all valid). */
+  public record Embedded(Operand<TFloat32> x, Operand<TBool> valid) {}
+
+  /** Class logits {@code [batch, classes]} and each layer's attention probabilities. */
+  public record Output(Operand<TFloat32> logits, List<Operand<TFloat32>> attention) {}
+
+  public Classifier(Ops tf, ModelConfig config) {
+    super("model");
+    this.config = Checks.notNull("config", config);
+    Initializers init = new Initializers(config.seed());
+    Ops scope = tf.withSubScope("model");
+    int d = config.modelDim();
+    if (config.kind().equals("vit")) {
+      this.patches = add(new PatchEmbedding(scope, "patches", config.imageSize(), config.imageSize(), config.patchSize(), d, init));
+      Ops s = scope.withSubScope("cls");
+      this.clsToken = addWeight(s, "token", init.zeros(s, 1, 1, d));
+      this.tokens = null;
+    } else {
+      this.patches = null;
+      this.clsToken = null;
+      this.tokens = add(new Embedding(scope, "tokens", config.vocabularySize(), d, init));
+    }
+    this.positions = add(new PositionalEmbedding(scope, "positions", config.sequenceLength(), d, init));
+    List<RegularizerChain> chains = new ArrayList<>();
+    for (int l = 0; l < config.layers(); l++) {
+      chains.add(RegularizerRegistry.chainFor(config.regularizers(), l));
+    }
+    var spec = new TransformerEncoderBlock.Spec(d, config.heads(), config.mlpDim(), config.preNorm(),
+        0.0, config.residualDropout(), config.dropConnect(), config.layerNormEpsilon());
+    this.encoder = add(new Encoder(scope, "encoder", spec, chains, init));
+    this.head = add(new ClassificationHead(scope, "head", d, config.numClasses(), config.pooling(), config.layerNormEpsilon(), init));
+  }
+
+  /** The config this model was built from (the same value: config -> model -> config). */
+  public ModelConfig config() {
+    return config;
+  }
+
+  /** Token table (text models), for attacks on embeddings. */
+  public Embedding tokenEmbedding() {
+    return tokens;
+  }
+
+  /**
+   * The embedded input: images {@code TFloat32 [batch, S, S]} for vit, ids {@code TInt32 [batch,
+   * max_length]} for text.
+   */
+  @SuppressWarnings("unchecked")
+  public Embedded embed(Ops tf, Operand<?> input, CallContext ctx) {
+    if (patches != null) {
+      Operand<TFloat32> images = (Operand<TFloat32>) input;
+      Operand<TFloat32> p = patches.call(tf, images, ctx.fork(tf, 1));
+      Operand<TFloat32> cls =
+          tf.broadcastTo(clsToken, tf.stack(List.of(dim0(tf, p), tf.constant(1), tf.constant(config.modelDim()))));
+      return new Embedded(tf.concat(List.of(cls, p), tf.constant(1)), null);
+    }
+    Operand<TInt32> ids = (Operand<TInt32>) input;
+    return new Embedded(tokens.call(tf, ids), tf.math.notEqual(ids, tf.constant(0)));
+  }
+
+  /** Positions, encoder and head on embedded inputs. */
+  public Output classify(Ops tf, Embedded embedded, CallContext ctx) {
+    Operand<TFloat32> x = positions.call(tf, embedded.x());
+    Operand<TBool> keyMask = embedded.valid() == null ? null : AttentionMasks.padding(tf, embedded.valid());
+    var encoded = encoder.call(tf, x, keyMask, ctx.fork(tf, 2));
+    Operand<TFloat32> logits = head.call(tf, encoded.output(), embedded.valid(), ctx.fork(tf, 3));
+    return new Output(logits, encoded.attention());
+  }
+
+  /** {@code classify(embed(input))}. */
+  public Output call(Ops tf, Operand<?> input, CallContext ctx) {
+    return classify(tf, embed(tf, input, ctx), ctx);
+  }
+
+  private static Operand<TInt32> dim0(Ops tf, Operand<?> x) {
+    return tf.reshape(tf.slice(tf.shape(x), tf.constant(new int[] {0}), tf.constant(new int[] {1})), tf.constant(new int[0]));
+  }
+}
