@@ -1,0 +1,242 @@
+package dev.attentiondrop.zoo.train;
+
+import dev.attentiondrop.ops.Training;
+import dev.attentiondrop.ops.consistency.MultiPass;
+import dev.attentiondrop.zoo.config.ModelConfig;
+import dev.attentiondrop.zoo.layers.CallContext;
+import dev.attentiondrop.zoo.models.Classifier;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.Output;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.Tensor;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
+
+/**
+ * Trains a {@link Classifier} in one graph and session: a training branch (regularizers on, the
+ * per-step seed {@code [seed, step]}), an inference branch sharing the variables, gradients by
+ * {@code Graph.addGradients}, global-norm clipping and our {@link Optimizer}. Holds native
+ * resources: close it.
+ *
+ * <p>Everything random is a function of the config: initial weights of {@code model.seed},
+ * shuffling of epoch {@code e} of {@code Random(seed * 1_000_003 + e)}, training noise of {@code
+ * [seed, step]}. So the same configs give the same loss curve, and a run restored from the
+ * checkpoint of epoch {@code e} continues exactly as the uninterrupted run.
+ */
+public final class Trainer implements AutoCloseable {
+  private final ModelConfig modelConfig;
+  private final TrainConfig trainConfig;
+  private final Graph graph = new Graph();
+  private final Session session;
+  private final Classifier model;
+  private final Optimizer optimizer;
+  private final Placeholder<?> input;
+  private final Placeholder<TFloat32> labels;
+  private final Placeholder<TInt64> seed;
+  private final Placeholder<TFloat32> learningRate;
+  private final Operand<TFloat32> loss;
+  private final Operand<TFloat32> trainLogits;
+  private final Operand<TFloat32> probabilities;
+  private final Op trainOp;
+
+  public Trainer(ModelConfig modelConfig, TrainConfig trainConfig) {
+    this.modelConfig = modelConfig;
+    this.trainConfig = trainConfig;
+    Ops tf = Ops.create(graph);
+    boolean images = modelConfig.kind().equals("vit");
+    long[] inputShape =
+        images ? new long[] {-1, modelConfig.imageSize(), modelConfig.imageSize()} : new long[] {-1, modelConfig.maxLength()};
+    this.input = images
+        ? tf.withName("input").placeholder(TFloat32.class, Placeholder.shape(Shape.of(inputShape)))
+        : tf.withName("input").placeholder(TInt32.class, Placeholder.shape(Shape.of(inputShape)));
+    this.labels = tf.withName("labels").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, modelConfig.numClasses())));
+    this.seed = tf.withName("seed").placeholder(TInt64.class, Placeholder.shape(Shape.of(2)));
+    this.learningRate = tf.withName("learning_rate").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
+    this.model = new Classifier(tf, modelConfig);
+
+    Ops train = tf.withSubScope("train");
+    ConsistencyConfig consistency = trainConfig.consistency();
+    if (consistency == null) {
+      this.trainLogits = model.call(train, input, CallContext.training(seed)).logits();
+      this.loss = crossEntropy(train, trainLogits, labels);
+    } else {
+      List<Operand<TFloat32>> passes = MultiPass.run(train,
+          (t, in, s, groups) -> model.call(t, in.get(0), new CallContext(Training.ON, s, groups)).logits(),
+          List.of(input), consistency.passes(), seed, consistency.passMode());
+      List<Operand<TFloat32>> task = new ArrayList<>();
+      for (Operand<TFloat32> z : passes) {
+        task.add(crossEntropy(train, z, labels));
+      }
+      this.trainLogits = passes.get(0);
+      this.loss = consistency.loss().total(train, task, passes);
+    }
+    List<Variable<TFloat32>> weights = model.variables();
+    Output<?>[] outputs = new Output<?>[weights.size()];
+    for (int i = 0; i < outputs.length; i++) {
+      outputs[i] = weights.get(i).asOutput();
+    }
+    Output<?>[] grads = graph.addGradients(loss.asOutput(), outputs);
+    List<Operand<TFloat32>> gradients = new ArrayList<>();
+    for (Output<?> g : grads) {
+      @SuppressWarnings("unchecked")
+      Operand<TFloat32> gf = (Operand<TFloat32>) g;
+      gradients.add(gf);
+    }
+    if (trainConfig.clipNorm() > 0) {
+      gradients = Optimizer.clipByGlobalNorm(train, gradients, trainConfig.clipNorm(), new ArrayList<>());
+    }
+    this.optimizer = new Optimizer(trainConfig.optimizer());
+    this.trainOp = optimizer.update(train, weights, gradients, learningRate);
+
+    Ops eval = tf.withSubScope("eval");
+    this.probabilities = eval.withName("probabilities").nn.softmax(model.call(eval, input, CallContext.inference()).logits());
+    this.session = new Session(graph);
+    session.initialize();
+  }
+
+  static Operand<TFloat32> crossEntropy(Ops tf, Operand<TFloat32> logits, Operand<TFloat32> oneHot) {
+    return tf.math.mean(tf.nn.softmaxCrossEntropyWithLogits(logits, oneHot).loss(), tf.constant(0));
+  }
+
+  public Classifier model() {
+    return model;
+  }
+
+  public ModelConfig modelConfig() {
+    return modelConfig;
+  }
+
+  public TrainConfig trainConfig() {
+    return trainConfig;
+  }
+
+  public Graph graph() {
+    return graph;
+  }
+
+  public Session session() {
+    return session;
+  }
+
+  /** Number of updates applied so far (read from the optimizer's step variable). */
+  public long stepsDone() {
+    try (Result r = session.runner().fetch(optimizer.step()).run()) {
+      return (long) ((TFloat32) r.get(0)).getFloat();
+    }
+  }
+
+  /** Updates per epoch for {@code n} training examples. */
+  public int stepsPerEpoch(int n) {
+    return (n + trainConfig.batchSize() - 1) / trainConfig.batchSize();
+  }
+
+  /** The schedule for {@code n} training examples. */
+  public LearningRateSchedule schedule(int n) {
+    int total = stepsPerEpoch(n) * trainConfig.epochs();
+    return new LearningRateSchedule(trainConfig.optimizer().learningRate(),
+        (int) Math.round(trainConfig.warmupFraction() * total), total, trainConfig.minLrRatio());
+  }
+
+  /** The order of the examples in epoch {@code epoch} (1-based). */
+  public int[] shuffle(int n, int epoch) {
+    int[] idx = new int[n];
+    for (int i = 0; i < n; i++) {
+      idx[i] = i;
+    }
+    Random r = new Random(trainConfig.seed() * 1_000_003L + epoch);
+    for (int i = n - 1; i > 0; i--) {
+      int j = r.nextInt(i + 1);
+      int t = idx[i];
+      idx[i] = idx[j];
+      idx[j] = t;
+    }
+    return idx;
+  }
+
+  /** Loss and correct count of one update. */
+  public record StepResult(double loss, int correct, int size) {}
+
+  /** One update on the examples at {@code order[from..to)} at global step {@code step}. */
+  public StepResult step(Examples data, int[] order, int from, int to, long step, double lr) {
+    try (Tensor x = data.inputTensor(order, from, to);
+        TFloat32 y = data.labelTensor(order, from, to);
+        TInt64 s = TInt64.tensorOf(Shape.of(2), DataBuffers.of(new long[] {trainConfig.seed(), step}, true, false));
+        TFloat32 lrT = TFloat32.scalarOf((float) lr);
+        Result r = session.runner()
+            .feed(input, x).feed(labels, y).feed(seed, s).feed(learningRate, lrT)
+            .addTarget(trainOp).fetch(loss).fetch(trainLogits).run()) {
+      double l = ((TFloat32) r.get(0)).getFloat();
+      TFloat32 logits = (TFloat32) r.get(1);
+      int correct = 0;
+      int c = data.numClasses();
+      float[] z = new float[(int) logits.size()];
+      logits.copyTo(DataBuffers.of(z, false, false));
+      for (int i = 0; i < to - from; i++) {
+        if (argmax(z, i * c, c) == data.labels()[order[from + i]]) {
+          correct++;
+        }
+      }
+      return new StepResult(l, correct, to - from);
+    }
+  }
+
+  /** Clean (inference-mode) class probabilities {@code [n][classes]}, in batches. */
+  public float[][] predict(Examples data) {
+    int n = data.n();
+    int c = data.numClasses();
+    float[][] out = new float[n][];
+    int[] order = data.identity();
+    int batch = Math.max(trainConfig.batchSize(), 256);
+    for (int from = 0; from < n; from += batch) {
+      int to = Math.min(n, from + batch);
+      try (Tensor x = data.inputTensor(order, from, to);
+          Result r = session.runner().feed(input, x).fetch(probabilities).run()) {
+        TFloat32 p = (TFloat32) r.get(0);
+        float[] flat = new float[(int) p.size()];
+        p.copyTo(DataBuffers.of(flat, false, false));
+        for (int i = 0; i < to - from; i++) {
+          out[from + i] = java.util.Arrays.copyOfRange(flat, i * c, (i + 1) * c);
+        }
+      }
+    }
+    return out;
+  }
+
+  static int argmax(float[] z, int offset, int length) {
+    int best = 0;
+    for (int j = 1; j < length; j++) {
+      if (z[offset + j] > z[offset + best]) {
+        best = j;
+      }
+    }
+    return best;
+  }
+
+  /** Saves every variable (weights and optimizer state) under {@code prefix}. */
+  public void save(String prefix) {
+    session.save(prefix);
+  }
+
+  /** Restores every variable saved by {@link #save}. */
+  public void restore(String prefix) {
+    session.restore(prefix);
+  }
+
+  @Override
+  public void close() {
+    session.close();
+    graph.close();
+  }
+}
