@@ -53,6 +53,11 @@ public record RegularizerChain(
     return logits.isEmpty() && probabilities.isEmpty();
   }
 
+  /** The element's own seed; without a seed, deterministic elements still run. */
+  private static AttentionContext forked(Ops tf, AttentionContext context, long salt) {
+    return context.seed() == null ? context : context.fork(tf, salt);
+  }
+
   /** Applies the logits stage in order. */
   public <T extends TFloating> Operand<T> applyToLogits(
       Ops tf, Operand<T> x, AttentionContext context) {
@@ -60,7 +65,7 @@ public record RegularizerChain(
       return x;
     }
     for (int i = 0; i < logits.size(); i++) {
-      x = logits.get(i).apply(tf, x, context.fork(tf, i));
+      x = logits.get(i).apply(tf, x, forked(tf, context, i));
     }
     return x;
   }
@@ -72,7 +77,7 @@ public record RegularizerChain(
       return x;
     }
     for (int i = 0; i < probabilities.size(); i++) {
-      x = probabilities.get(i).apply(tf, x, context.fork(tf, PROBABILITY_SALT + i));
+      x = probabilities.get(i).apply(tf, x, forked(tf, context, PROBABILITY_SALT + i));
     }
     return x;
   }

@@ -108,14 +108,14 @@ public final class MultiHeadAttention extends Layer {
 
   /** {@code [B, T, H * d] -> [B, H, T, d]}. */
   private Operand<TFloat32> splitHeads(Ops tf, Operand<TFloat32> x) {
-    long t = x.shape().size(1);
+    long t = x.shape().get(1);
     Operand<TFloat32> r = tf.reshape(x, tf.constant(new int[] {-1, (int) t, heads, keyDim}));
     return tf.linalg.transpose(r, tf.constant(new int[] {0, 2, 1, 3}));
   }
 
   /** {@code [B, H, T, d] -> [B, T, H * d]}. */
   private Operand<TFloat32> mergeHeads(Ops tf, Operand<TFloat32> x) {
-    long t = x.shape().size(2);
+    long t = x.shape().get(2);
     Operand<TFloat32> r = tf.linalg.transpose(x, tf.constant(new int[] {0, 2, 1, 3}));
     return tf.reshape(r, tf.constant(new int[] {-1, (int) t, heads * keyDim}));
   }

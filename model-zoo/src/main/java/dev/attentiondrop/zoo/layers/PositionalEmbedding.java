@@ -20,7 +20,7 @@ public final class PositionalEmbedding extends Layer {
 
   /** {@code x + P[:length]} for {@code x} of shape {@code [batch, length, dim]}, static length. */
   public Operand<TFloat32> call(Ops tf, Operand<TFloat32> x) {
-    long length = x.shape().size(1);
+    long length = x.shape().get(1);
     Checks.inRange("sequence length", (int) length, 1, maxLength);
     Operand<TFloat32> p =
         tf.slice(table, tf.constant(new int[] {0, 0}), tf.constant(new int[] {(int) length, -1}));

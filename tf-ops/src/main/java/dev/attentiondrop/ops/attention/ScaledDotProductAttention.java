@@ -49,7 +49,7 @@ public final class ScaledDotProductAttention {
     Checks.notNull("chain", chain);
     Checks.notNull("context", context);
     Class<T> type = query.type();
-    long dk = query.shape().size(3);
+    long dk = query.shape().get(3);
     Operand<T> scale =
         dk > 0
             ? Tensors.scalar(tf, 1 / Math.sqrt(dk), type)

@@ -107,6 +107,17 @@ class BeyondThePaperTest {
   }
 
   @Test
+  @DisplayName("a chain holding only deterministic relaxed attention needs no seed")
+  void deterministicChainNeedsNoSeed() {
+    try (TfRun r = TfRun.create()) {
+      var chain = dev.attentiondrop.ops.RegularizerChain.ofProbabilities(new RelaxedAttention(0.5));
+      var ctx = AttentionContext.training(dev.attentiondrop.ops.Training.ON, null);
+      double[] y = r.eval(chain.applyToProbabilities(r.tf, r.f64(new double[] {1, 0}, 1, 1, 1, 2), ctx));
+      org.junit.jupiter.api.Assertions.assertArrayEquals(new double[] {0.75, 0.25}, y, 1e-12);
+    }
+  }
+
+  @Test
   @DisplayName("relaxed attention mixes with the uniform distribution over valid keys")
   void relaxedAttention() {
     double gamma = 0.2;
