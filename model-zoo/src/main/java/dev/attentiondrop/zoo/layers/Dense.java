@@ -60,12 +60,26 @@ public final class Dense extends Layer {
     }
     int rank = x.shape().numDimensions();
     Checks.inRange("rank of the input to " + name(), rank, 2, 8);
-    Operand<TInt32> outShape =
-        tf.concat(
-            List.of(
-                tf.slice(shape, tf.constant(new int[] {0}), tf.constant(new int[] {rank - 1})),
-                tf.constant(new int[] {units})),
-            tf.constant(0));
-    return tf.reshape(y, outShape);
+    return tf.reshape(y, outputShape(tf, x, shape, rank));
+  }
+
+  /** {@code x}'s shape with the last dimension replaced by {@code units}; static where known. */
+  private Operand<TInt32> outputShape(Ops tf, Operand<TFloat32> x, Operand<TInt32> shape, int rank) {
+    int[] dims = new int[rank];
+    boolean known = true;
+    for (int i = 1; i < rank - 1; i++) {
+      dims[i] = (int) x.shape().get(i);
+      known &= dims[i] >= 0;
+    }
+    if (known) {
+      dims[0] = -1;
+      dims[rank - 1] = units;
+      return tf.constant(dims);
+    }
+    return tf.concat(
+        List.of(
+            tf.slice(shape, tf.constant(new int[] {0}), tf.constant(new int[] {rank - 1})),
+            tf.constant(new int[] {units})),
+        tf.constant(0));
   }
 }
