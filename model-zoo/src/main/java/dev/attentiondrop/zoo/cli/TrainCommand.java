@@ -170,8 +170,8 @@ public final class TrainCommand implements Callable<Integer> {
         consistency == null ? null : ConsistencyConfig.parse(consistency), eceBins, trainLimit);
     Path out = output != null ? output
         : Path.of("runs", "train-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-    System.out.printf("training %s (%d parameters' worth of layers %d x d%d, %d heads) on %s; regularizers: %s%n",
-        mc.kind(), 0, mc.layers(), mc.modelDim(), mc.heads(), dataset,
+    System.out.printf("training %s (%d layers, d_model %d, %d heads) on %s; attention regularizers: %s%n",
+        mc.kind(), mc.layers(), mc.modelDim(), mc.heads(), dataset,
         mc.regularizers().isEmpty() ? "none" : mc.regularizers().stream().map(r -> r.name() + r.params()).toList());
     var result = TrainingRun.run(mc, tc, out, new TrainingRun.Options(resume, !noProgress, System.out));
     var last = result.last();
