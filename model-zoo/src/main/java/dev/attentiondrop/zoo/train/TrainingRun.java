@@ -29,10 +29,30 @@ import me.tongfei.progressbar.ProgressBarStyle;
 public final class TrainingRun {
   private TrainingRun() {}
 
-  /** Options that do not change the result. */
-  public record Options(boolean resume, boolean progress, PrintStream out) {
+  /**
+   * Options that do not change the result.
+   *
+   * @param resume continue from the run directory's last checkpoint
+   * @param progress show a progress bar
+   * @param out where progress and per-epoch lines go
+   * @param stopAfterEpoch stop (as if interrupted) after this epoch, 0 = never; a later run with
+   *     {@code resume} continues it
+   */
+  public record Options(boolean resume, boolean progress, PrintStream out, int stopAfterEpoch) {
+    public Options(boolean resume, boolean progress, PrintStream out) {
+      this(resume, progress, out, 0);
+    }
+
     public static Options quiet() {
-      return new Options(false, false, new PrintStream(java.io.OutputStream.nullOutputStream()));
+      return new Options(false, false, new PrintStream(java.io.OutputStream.nullOutputStream()), 0);
+    }
+
+    public Options resuming() {
+      return new Options(true, progress, out, stopAfterEpoch);
+    }
+
+    public Options stoppingAfter(int epoch) {
+      return new Options(resume, progress, out, epoch);
     }
   }
 
@@ -141,6 +161,10 @@ public final class TrainingRun {
         checkpoint(trainer, dir, epoch);
         options.out().printf("epoch %d/%d  train loss %.4f acc %.3f | test acc %.4f nll %.4f ece %.4f | %.1f s%n",
             epoch, train.epochs(), m.trainLoss(), m.trainAccuracy(), m.testAccuracy(), m.testNll(), m.testEce(), seconds);
+        if (epoch == options.stopAfterEpoch() && epoch < train.epochs()) {
+          options.out().printf("stopped after epoch %d; continue with --resume%n", epoch);
+          return new Result(dir, history, data.tokenizer());
+        }
       }
       saveFinal(trainer, dir, data.tokenizer());
     }
