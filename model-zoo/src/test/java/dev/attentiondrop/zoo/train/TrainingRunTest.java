@@ -1,0 +1,87 @@
+package dev.attentiondrop.zoo.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.attentiondrop.zoo.config.ModelConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+@DisplayName("Training runs on the shipped Fashion-MNIST subset")
+class TrainingRunTest {
+  static final String DATA = "fashion-mnist-mini";
+
+  static ModelConfig smallVit() {
+    return ModelConfig.vit().modelDim(32).heads(2).layers(2).mlpDim(64)
+        .regularizer("hard_mask", Map.of("k", 4, "p", 0.1)).build();
+  }
+
+  static TrainConfig config(int epochs) {
+    return TrainConfig.defaults(DATA).withEpochs(epochs).withBatchSize(50).withSeed(3)
+        .withOptimizer(OptimizerConfig.adamw(2e-3, 0.01));
+  }
+
+  @Test
+  @DisplayName("a tiny ViT learns: test accuracy far above chance (10%) after 4 epochs")
+  void learnsAboveChance(@TempDir Path dir) throws Exception {
+    var result = TrainingRun.run(smallVit(), config(4), dir.resolve("run"), TrainingRun.Options.quiet());
+    double acc = result.last().testAccuracy();
+    // 250 test images: chance is 0.10 +- 0.019 (1 sd); 0.45 is ~18 sd above it.
+    assertTrue(acc > 0.45, "test accuracy " + acc);
+    assertTrue(result.epochs().get(3).trainLoss() < result.epochs().get(0).trainLoss(), "loss decreases");
+    var rd = result.directory();
+    for (Path p : List.of(rd.config(), rd.metricsJsonl(), rd.metricsCsv(), rd.summary(), rd.curves(), rd.model().resolve("config.json"))) {
+      assertTrue(Files.size(p) > 0, p + " written");
+    }
+    assertEquals(5, Files.readAllLines(rd.metricsCsv()).size(), "header + 4 epochs");
+  }
+
+  @Test
+  @DisplayName("same seed and configs: the same loss curve, bit for bit")
+  void reproducible(@TempDir Path dir) throws Exception {
+    TrainConfig tc = config(2).withTrainLimit(300);
+    var a = TrainingRun.run(smallVit(), tc, dir.resolve("a"), TrainingRun.Options.quiet());
+    var b = TrainingRun.run(smallVit(), tc, dir.resolve("b"), TrainingRun.Options.quiet());
+    assertArrayEquals(curve(a), curve(b), 0.0);
+  }
+
+  @Test
+  @DisplayName("a run interrupted after epoch 1 and resumed equals the uninterrupted run")
+  void resumeEqualsUninterrupted(@TempDir Path dir) throws Exception {
+    TrainConfig tc = config(3).withTrainLimit(300);
+    var whole = TrainingRun.run(smallVit(), tc, dir.resolve("whole"), TrainingRun.Options.quiet());
+    var first = TrainingRun.run(smallVit(), tc, dir.resolve("split"), TrainingRun.Options.quiet().stoppingAfter(1));
+    assertEquals(1, first.epochs().size());
+    assertTrue(Files.notExists(first.directory().model()), "no final model after an interruption");
+    var resumed = TrainingRun.run(smallVit(), tc, dir.resolve("split"), TrainingRun.Options.quiet().resuming());
+    assertArrayEquals(curve(whole), curve(resumed), 0.0);
+    assertEquals(whole.last().step(), resumed.last().step());
+  }
+
+  @Test
+  @DisplayName("an existing run is not overwritten, and resuming with another config is refused")
+  void runDirectoryGuards(@TempDir Path dir) throws Exception {
+    TrainConfig tc = config(1).withTrainLimit(100);
+    TrainingRun.run(smallVit(), tc, dir.resolve("r"), TrainingRun.Options.quiet());
+    var again = assertThrows(IllegalArgumentException.class,
+        () -> TrainingRun.run(smallVit(), tc, dir.resolve("r"), TrainingRun.Options.quiet()));
+    assertTrue(again.getMessage().contains("--resume"), again.getMessage());
+    var other = assertThrows(IllegalArgumentException.class,
+        () -> TrainingRun.run(smallVit(), tc.withSeed(99), dir.resolve("r"), TrainingRun.Options.quiet().resuming()));
+    assertTrue(other.getMessage().contains("config.json differs"), other.getMessage());
+  }
+
+  /** Train loss, train accuracy, test accuracy and test NLL of every epoch. */
+  static double[] curve(TrainingRun.Result r) {
+    return r.epochs().stream()
+        .flatMapToDouble(m -> java.util.stream.DoubleStream.of(m.trainLoss(), m.trainAccuracy(), m.testAccuracy(), m.testNll()))
+        .toArray();
+  }
+}
