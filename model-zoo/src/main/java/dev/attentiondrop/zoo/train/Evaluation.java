@@ -1,33 +1,23 @@
 package dev.attentiondrop.zoo.train;
 
-/** Clean test metrics of one evaluation. */
+import dev.attentiondrop.zoo.metrics.Calibration;
+
+/** Clean test metrics of one evaluation (see {@link Calibration} for the definitions). */
 public record Evaluation(double accuracy, double nll, double ece, double brier) {
 
-  /** Placeholder until the metrics package lands: accuracy, NLL, ECE, Brier. */
+  /**
+   * The metrics of {@code probabilities}; a diverged model (non-finite probabilities) gets NaN
+   * metrics instead of an exception, so the run records what happened.
+   */
   public static Evaluation of(float[][] probabilities, int[] labels, int bins) {
-    int n = labels.length;
-    double correct = 0, nll = 0, brier = 0;
-    double[] conf = new double[bins], acc = new double[bins];
-    int[] count = new int[bins];
-    for (int i = 0; i < n; i++) {
-      float[] p = probabilities[i];
-      int best = Trainer.argmax(p, 0, p.length);
-      boolean ok = best == labels[i];
-      correct += ok ? 1 : 0;
-      nll -= Math.log(Math.max(p[labels[i]], 1e-12));
-      for (int c = 0; c < p.length; c++) {
-        double d = p[c] - (c == labels[i] ? 1 : 0);
-        brier += d * d;
+    for (float[] row : probabilities) {
+      for (float p : row) {
+        if (!Float.isFinite(p)) {
+          return new Evaluation(Double.NaN, Double.NaN, Double.NaN, Double.NaN);
+        }
       }
-      int b = Math.min(bins - 1, Math.max(0, (int) Math.ceil(p[best] * bins) - 1));
-      conf[b] += p[best];
-      acc[b] += ok ? 1 : 0;
-      count[b]++;
     }
-    double ece = 0;
-    for (int b = 0; b < bins; b++) {
-      ece += Math.abs(acc[b] - conf[b]) / n;
-    }
-    return new Evaluation(correct / n, nll / n, ece, brier / n);
+    Calibration.Report r = Calibration.evaluate(probabilities, labels, bins);
+    return new Evaluation(r.accuracy(), r.nll(), r.ece(), r.brier());
   }
 }
