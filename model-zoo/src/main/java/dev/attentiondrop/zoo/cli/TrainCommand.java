@@ -7,6 +7,7 @@ import dev.attentiondrop.zoo.config.RegularizerRegistry;
 import dev.attentiondrop.zoo.data.Datasets;
 import dev.attentiondrop.zoo.train.ConsistencyConfig;
 import dev.attentiondrop.zoo.train.OptimizerConfig;
+import dev.attentiondrop.zoo.train.RobustnessConfig;
 import dev.attentiondrop.zoo.train.TrainConfig;
 import dev.attentiondrop.zoo.train.TrainingRun;
 import java.nio.file.Files;
@@ -114,6 +115,17 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--train-limit", description = "Use at most this many training examples, 0 = all (default: ${DEFAULT-VALUE}).", defaultValue = "0")
   int trainLimit;
 
+  @Option(names = "--attack-eps", description = "After training, FGSM and PGD robust accuracy at these L-inf radii "
+      + "(pixels in [0,1] for images, embedding units for text), e.g. 0.01,0.03 (default: ${DEFAULT-VALUE}; empty = none).",
+      defaultValue = "0.01,0.03")
+  String attackEps;
+
+  @Option(names = "--pgd-steps", description = "PGD iterations (default: ${DEFAULT-VALUE}).", defaultValue = "10")
+  int pgdSteps;
+
+  @Option(names = "--attack-examples", description = "Test examples attacked (default: ${DEFAULT-VALUE}).", defaultValue = "250")
+  int attackExamples;
+
   @Option(names = "--seed", description = "Seed of weights, shuffling and noise (default: ${DEFAULT-VALUE}).", defaultValue = "0")
   long seed;
 
@@ -167,7 +179,8 @@ public final class TrainCommand implements Callable<Integer> {
         ? OptimizerConfig.adamw(lr, weightDecay)
         : new OptimizerConfig(optimizer, lr, 0.9, 0.999, 1e-8, 0);
     TrainConfig tc = new TrainConfig(dataset, epochs, batchSize, seed, opt, warmup, 0.0, clipNorm,
-        consistency == null ? null : ConsistencyConfig.parse(consistency), eceBins, trainLimit);
+        consistency == null ? null : ConsistencyConfig.parse(consistency), eceBins, trainLimit,
+        attackEps == null || attackEps.isBlank() ? null : RobustnessConfig.parseEps(attackEps, pgdSteps, attackExamples));
     Path out = output != null ? output
         : Path.of("runs", "train-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
     System.out.printf("training %s (%d layers, d_model %d, %d heads) on %s; attention regularizers: %s%n",

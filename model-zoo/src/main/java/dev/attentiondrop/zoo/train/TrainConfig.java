@@ -17,6 +17,7 @@ import dev.attentiondrop.ops.Checks;
  * @param consistency consistency objective, or null
  * @param eceBins bins of the expected calibration error, {@code >= 1}
  * @param trainLimit use at most this many training examples (0 = all)
+ * @param robustness adversarial evaluation after training, or null
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record TrainConfig(
@@ -30,7 +31,8 @@ public record TrainConfig(
     double clipNorm,
     ConsistencyConfig consistency,
     int eceBins,
-    int trainLimit) {
+    int trainLimit,
+    RobustnessConfig robustness) {
 
   public TrainConfig {
     Checks.notNull("dataset", dataset);
@@ -46,34 +48,38 @@ public record TrainConfig(
 
   /** Defaults: 3 epochs, batch 64, AdamW 1e-3 / 0.01, 10% warmup, clip 1.0, ECE 15 bins. */
   public static TrainConfig defaults(String dataset) {
-    return new TrainConfig(dataset, 3, 64, 0, OptimizerConfig.adamw(1e-3, 0.01), 0.1, 0.0, 1.0, null, 15, 0);
+    return new TrainConfig(dataset, 3, 64, 0, OptimizerConfig.adamw(1e-3, 0.01), 0.1, 0.0, 1.0, null, 15, 0, null);
   }
 
   public TrainConfig withEpochs(int e) {
-    return new TrainConfig(dataset, e, batchSize, seed, optimizer, warmupFraction, minLrRatio, clipNorm, consistency, eceBins, trainLimit);
+    return new TrainConfig(dataset, e, batchSize, seed, optimizer, warmupFraction, minLrRatio, clipNorm, consistency, eceBins, trainLimit, robustness);
   }
 
   public TrainConfig withBatchSize(int b) {
-    return new TrainConfig(dataset, epochs, b, seed, optimizer, warmupFraction, minLrRatio, clipNorm, consistency, eceBins, trainLimit);
+    return new TrainConfig(dataset, epochs, b, seed, optimizer, warmupFraction, minLrRatio, clipNorm, consistency, eceBins, trainLimit, robustness);
   }
 
   public TrainConfig withSeed(long s) {
-    return new TrainConfig(dataset, epochs, batchSize, s, optimizer, warmupFraction, minLrRatio, clipNorm, consistency, eceBins, trainLimit);
+    return new TrainConfig(dataset, epochs, batchSize, s, optimizer, warmupFraction, minLrRatio, clipNorm, consistency, eceBins, trainLimit, robustness);
   }
 
   public TrainConfig withOptimizer(OptimizerConfig o) {
-    return new TrainConfig(dataset, epochs, batchSize, seed, o, warmupFraction, minLrRatio, clipNorm, consistency, eceBins, trainLimit);
+    return new TrainConfig(dataset, epochs, batchSize, seed, o, warmupFraction, minLrRatio, clipNorm, consistency, eceBins, trainLimit, robustness);
   }
 
   public TrainConfig withConsistency(ConsistencyConfig c) {
-    return new TrainConfig(dataset, epochs, batchSize, seed, optimizer, warmupFraction, minLrRatio, clipNorm, c, eceBins, trainLimit);
+    return new TrainConfig(dataset, epochs, batchSize, seed, optimizer, warmupFraction, minLrRatio, clipNorm, c, eceBins, trainLimit, robustness);
   }
 
   public TrainConfig withTrainLimit(int n) {
-    return new TrainConfig(dataset, epochs, batchSize, seed, optimizer, warmupFraction, minLrRatio, clipNorm, consistency, eceBins, n);
+    return new TrainConfig(dataset, epochs, batchSize, seed, optimizer, warmupFraction, minLrRatio, clipNorm, consistency, eceBins, n, robustness);
+  }
+
+  public TrainConfig withRobustness(RobustnessConfig r) {
+    return new TrainConfig(dataset, epochs, batchSize, seed, optimizer, warmupFraction, minLrRatio, clipNorm, consistency, eceBins, trainLimit, r);
   }
 
   public TrainConfig withSchedule(double warmup, double minRatio, double clip) {
-    return new TrainConfig(dataset, epochs, batchSize, seed, optimizer, warmup, minRatio, clip, consistency, eceBins, trainLimit);
+    return new TrainConfig(dataset, epochs, batchSize, seed, optimizer, warmup, minRatio, clip, consistency, eceBins, trainLimit, robustness);
   }
 }

@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import dev.attentiondrop.zoo.metrics.RobustAccuracy;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
@@ -56,8 +57,8 @@ public final class TrainingRun {
     }
   }
 
-  /** The run's per-epoch metrics and where it was written. */
-  public record Result(RunDirectory directory, List<EpochMetrics> epochs, Tokenizer tokenizer) {
+  /** The run's per-epoch metrics, robust accuracies (if asked for) and where it was written. */
+  public record Result(RunDirectory directory, List<EpochMetrics> epochs, Tokenizer tokenizer, List<RobustAccuracy> robustness) {
     public EpochMetrics last() {
       return epochs.get(epochs.size() - 1);
     }
@@ -112,6 +113,7 @@ public final class TrainingRun {
       RunDirectory.writeAtomically(dir.tokenizer(), Json.write(data.tokenizer()));
     }
     List<EpochMetrics> history = new ArrayList<>();
+    List<RobustAccuracy> robust;
     try (Trainer trainer = new Trainer(model, train)) {
       int firstEpoch = 1;
       long step = 0;
@@ -163,12 +165,13 @@ public final class TrainingRun {
             epoch, train.epochs(), m.trainLoss(), m.trainAccuracy(), m.testAccuracy(), m.testNll(), m.testEce(), seconds);
         if (epoch == options.stopAfterEpoch() && epoch < train.epochs()) {
           options.out().printf("stopped after epoch %d; continue with --resume%n", epoch);
-          return new Result(dir, history, data.tokenizer());
+          return new Result(dir, history, data.tokenizer(), List.of());
         }
       }
       saveFinal(trainer, dir, data.tokenizer());
+      robust = train.robustness() == null ? List.of() : Robustness.evaluate(trainer, data.test(), train.robustness(), options.out());
     }
-    Result result = new Result(dir, history, data.tokenizer());
+    Result result = new Result(dir, history, data.tokenizer(), robust);
     Map<String, Object> summary = new LinkedHashMap<>();
     summary.put("test_accuracy", result.last().testAccuracy());
     summary.put("test_nll", result.last().testNll());
@@ -176,6 +179,13 @@ public final class TrainingRun {
     summary.put("test_brier", result.last().testBrier());
     summary.put("epochs", result.last().epoch());
     summary.put("steps", result.last().step());
+    for (RobustAccuracy r : robust) {
+      Map<String, Double> perEps = new LinkedHashMap<>();
+      for (int i = 0; i < r.eps().size(); i++) {
+        perEps.put(Double.toString(r.eps().get(i)), r.accuracy().get(i));
+      }
+      summary.put(r.attack() + "_robust_accuracy", perEps);
+    }
     RunDirectory.writeAtomically(dir.summary(), Json.write(summary));
     TrainingCurves.write(history, dir.curves());
     return result;
