@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "attentiondrop 0.1.0",
     description = "Attention regularizers for transformers in TensorFlow Java (AttentionDrop, arXiv 2504.12088).",
-    subcommands = {TrainCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {TrainAndExportCommand.class, ExportCommand.class, PredictCommand.class, InspectCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   @Override
   public void run() {

@@ -40,7 +40,14 @@ import picocli.CommandLine.Option;
       "  attentiondrop train --dataset spam-assassin-mini --model text -r dropout:rate=0.1",
       "  attentiondrop train --model-config my-model.json --epochs 30 --output runs/exp1"
     })
-public final class TrainCommand implements Callable<Integer> {
+public class TrainCommand implements Callable<Integer> {
+  private Path finished;
+
+  /** The run directory of a run that finished all its epochs (null before, or when interrupted). */
+  protected Path finishedRun() {
+    return finished;
+  }
+
   @Option(names = "--dataset", description = "Dataset: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).",
       completionCandidates = DatasetNames.class, defaultValue = Datasets.DEFAULT)
   String dataset;
@@ -187,6 +194,9 @@ public final class TrainCommand implements Callable<Integer> {
         mc.kind(), mc.layers(), mc.modelDim(), mc.heads(), dataset,
         mc.regularizers().isEmpty() ? "none" : mc.regularizers().stream().map(r -> r.name() + r.params()).toList());
     var result = TrainingRun.run(mc, tc, out, new TrainingRun.Options(resume, !noProgress, System.out));
+    if (result.last().epoch() == tc.epochs()) {
+      finished = out;
+    }
     var last = result.last();
     System.out.printf("%ntest accuracy %.4f  NLL %.4f  ECE %.4f  Brier %.4f%nrun directory: %s%n",
         last.testAccuracy(), last.testNll(), last.testEce(), last.testBrier(), out.toAbsolutePath());

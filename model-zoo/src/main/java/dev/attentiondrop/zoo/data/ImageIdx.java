@@ -24,6 +24,16 @@ public final class ImageIdx {
     return read(name, split, RawFile.of(images), RawFile.of(labels), classNames, source);
   }
 
+  /** Unlabelled images {@code [n, rows, cols]} with pixels / 255 in [0, 1]. */
+  public record Images(int n, int rows, int cols, float[] pixels) {}
+
+  /** Reads an images file alone (no labels), for prediction. */
+  public static Images readImages(Path file) throws IOException {
+    RawFile images = RawFile.of(file);
+    int[] dims = dims(images, 3);
+    return new Images(dims[0], dims[1], dims[2], pixels(images));
+  }
+
   static ImageDataset read(
       String name,
       String split,
@@ -51,13 +61,8 @@ public final class ImageIdx {
             "label " + y[i] + " at index " + i);
       }
     }
-    int offset = header(3);
-    float[] pixels = new float[images.bytes().length - offset];
-    for (int i = 0; i < pixels.length; i++) {
-      pixels[i] = (images.bytes()[offset + i] & 0xff) / 255f;
-    }
     return new ImageDataset(
-        name, split, imageDims[1], imageDims[2], pixels, y, classNames, source);
+        name, split, imageDims[1], imageDims[2], pixels(images), y, classNames, source);
   }
 
   /**
@@ -132,6 +137,16 @@ public final class ImageIdx {
   }
 
   /** Header length: magic number and one int32 size per dimension. */
+  /** The pixels after the header of a checked 3-D images file, / 255. */
+  private static float[] pixels(RawFile images) {
+    int offset = header(3);
+    float[] pixels = new float[images.bytes().length - offset];
+    for (int i = 0; i < pixels.length; i++) {
+      pixels[i] = (images.bytes()[offset + i] & 0xff) / 255f;
+    }
+    return pixels;
+  }
+
   private static int header(int dims) {
     return 4 + 4 * dims;
   }

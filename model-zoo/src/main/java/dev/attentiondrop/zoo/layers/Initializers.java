@@ -12,13 +12,30 @@ import org.tensorflow.types.TFloat32;
  */
 public final class Initializers {
   private final long seed;
+  private final boolean restoring;
   private long counter;
 
   public Initializers(long seed) {
+    this(seed, false);
+  }
+
+  private Initializers(long seed, boolean restoring) {
     this.seed = seed;
+    this.restoring = restoring;
+  }
+
+  /**
+   * For graphs whose weights are restored from a checkpoint (serving): every initial value is a
+   * constant zero, so the graph holds no random op at all.
+   */
+  public static Initializers forRestore() {
+    return new Initializers(0, true);
   }
 
   private Operand<TFloat32> uniform(Ops tf, Shape shape) {
+    if (restoring) {
+      return tf.zeros(tf.constant(shape), TFloat32.class);
+    }
     return tf.random.statelessRandomUniform(
         tf.constant(shape), tf.constant(new long[] {seed, counter++}), TFloat32.class);
   }
@@ -32,6 +49,9 @@ public final class Initializers {
 
   /** Truncated-free normal approximation N(0, std^2) via a stateless normal draw. */
   public Operand<TFloat32> normal(Ops tf, double std, long... shape) {
+    if (restoring) {
+      return zeros(tf, shape);
+    }
     Operand<TFloat32> n =
         tf.random.statelessRandomNormal(
             tf.constant(Shape.of(shape)), tf.constant(new long[] {seed, counter++}), TFloat32.class);

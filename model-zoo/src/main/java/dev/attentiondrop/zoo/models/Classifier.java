@@ -52,10 +52,15 @@ public final class Classifier extends Layer {
   /** Class logits {@code [batch, classes]} and each layer's attention probabilities. */
   public record Output(Operand<TFloat32> logits, List<Operand<TFloat32>> attention) {}
 
+  /** A model with its initial weights drawn from {@code config.seed()}. */
   public Classifier(Ops tf, ModelConfig config) {
+    this(tf, config, new Initializers(Checks.notNull("config", config).seed()));
+  }
+
+  /** A model whose initial weights come from {@code init} (see {@link Initializers#forRestore}). */
+  public Classifier(Ops tf, ModelConfig config, Initializers init) {
     super("model");
     this.config = Checks.notNull("config", config);
-    Initializers init = new Initializers(config.seed());
     Ops scope = tf.withSubScope("model");
     int d = config.modelDim();
     if (config.kind().equals("vit")) {
@@ -103,7 +108,15 @@ public final class Classifier extends Layer {
       return new Embedded(tf.concat(List.of(cls, p), tf.constant(1)), null);
     }
     Operand<TInt32> ids = (Operand<TInt32>) input;
-    return new Embedded(tokens.call(tf, ids), tf.math.notEqual(ids, tf.constant(0)));
+    return embedTokens(tf, ids, tf.math.notEqual(ids, tf.constant(0)));
+  }
+
+  /** Text models: token ids with an explicit validity mask {@code [batch, max_length]}. */
+  public Embedded embedTokens(Ops tf, Operand<TInt32> ids, Operand<TBool> valid) {
+    if (tokens == null) {
+      throw new IllegalArgumentException("embedTokens needs a text model, this one is '" + config.kind() + "'");
+    }
+    return new Embedded(tokens.call(tf, ids), valid);
   }
 
   /** Positions, encoder and head on embedded inputs. */

@@ -1,0 +1,183 @@
+package dev.attentiondrop.savedmodels;
+
+import dev.attentiondrop.ops.Checks;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import org.tensorflow.Result;
+import org.tensorflow.SavedModelBundle;
+import org.tensorflow.Session;
+import org.tensorflow.Signature;
+import org.tensorflow.Tensor;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.proto.DataType;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
+
+/**
+ * Predictions from an exported SavedModel's {@code serving_default} signature, as a serving
+ * process would make them. Inputs are checked against the signature (names, dtypes, shapes) with
+ * errors that name what was expected and what was received. Thread-safe: TensorFlow sessions run
+ * concurrently. Closes its native resources.
+ */
+public final class Predictor implements AutoCloseable {
+  private final SavedModelBundle bundle;
+  private final Signature signature;
+  private final Session session;
+  private final boolean images;
+  private final long[] exampleShape;
+
+  /** Predictions of a batch. */
+  public record Prediction(float[][] probabilities, float[][] logits, long[] labels) {}
+
+  private Predictor(SavedModelBundle bundle) {
+    this.bundle = bundle;
+    this.session = bundle.session();
+    this.signature = bundle.signatures().stream().filter(s -> s.key().equals(Signature.DEFAULT_KEY)).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("the SavedModel has no serving_default signature"));
+    this.images = signature.inputNames().contains("images");
+    var in = signature.getInputs().get(images ? "images" : "token_ids");
+    if (in == null) {
+      throw new IllegalArgumentException("serving_default must take 'images' or 'token_ids', has " + signature.inputNames());
+    }
+    long[] full = in.shape.asArray();
+    this.exampleShape = Arrays.copyOfRange(full, 1, full.length);
+  }
+
+  /** Loads {@code dir} (a version folder holding saved_model.pb), with clear errors. */
+  public static Predictor load(Path dir) {
+    SavedModels.checkLayout(dir);
+    try {
+      return new Predictor(SavedModelBundle.load(dir.toString(), SavedModelBundle.DEFAULT_TAG));
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("cannot load SavedModel " + dir + ": " + firstLine(e.getMessage()), e);
+    }
+  }
+
+  static String firstLine(String s) {
+    return s == null ? "unknown error" : s.lines().findFirst().orElse(s);
+  }
+
+  /** True for image models (input {@code images}), false for text ({@code token_ids}, {@code mask}). */
+  public boolean takesImages() {
+    return images;
+  }
+
+  /** The shape of one example, for example {@code [28, 28]} or {@code [128]}. */
+  public long[] exampleShape() {
+    return exampleShape.clone();
+  }
+
+  public int numClasses() {
+    return (int) signature.getOutputs().get("probabilities").shape.get(1);
+  }
+
+  /** Image models: {@code pixels} of {@code n} examples, row-major {@code [n, S, S]}. */
+  public Prediction predictImages(float[] pixels, int n) {
+    if (!images) {
+      throw new IllegalArgumentException("this model takes token_ids and mask, not images");
+    }
+    checkSize("images", pixels.length, n);
+    try (TFloat32 x = TFloat32.tensorOf(batchShape(n), DataBuffers.of(pixels, true, false))) {
+      return run(Map.of("images", x));
+    }
+  }
+
+  /** Text models: token ids and the mask (1 = token, 0 = padding), row-major {@code [n, L]}. */
+  public Prediction predictTokens(int[] tokenIds, int[] mask, int n) {
+    if (images) {
+      throw new IllegalArgumentException("this model takes images, not token ids");
+    }
+    checkSize("token_ids", tokenIds.length, n);
+    checkSize("mask", mask.length, n);
+    try (TInt32 ids = TInt32.tensorOf(batchShape(n), DataBuffers.of(tokenIds, true, false));
+        TInt32 m = TInt32.tensorOf(batchShape(n), DataBuffers.of(mask, true, false))) {
+      return run(Map.of("token_ids", ids, "mask", m));
+    }
+  }
+
+  /**
+   * Runs the signature on named tensors, after checking names, dtypes and shapes against it.
+   * The caller keeps ownership of the tensors.
+   */
+  public Prediction run(Map<String, Tensor> inputs) {
+    if (!inputs.keySet().equals(signature.inputNames())) {
+      throw new IllegalArgumentException("serving_default takes inputs " + signature.inputNames() + ", got " + inputs.keySet());
+    }
+    for (var e : inputs.entrySet()) {
+      var expected = signature.getInputs().get(e.getKey());
+      Tensor t = e.getValue();
+      DataType received = t.dataType();
+      if (received != expected.dataType) {
+        throw new IllegalArgumentException("input '" + e.getKey() + "' must be " + expected.dataType + ", got " + received);
+      }
+      if (!compatible(expected.shape, t.shape())) {
+        throw new IllegalArgumentException("input '" + e.getKey() + "' must have shape " + expected.shape + ", got " + t.shape());
+      }
+    }
+    Map<String, Tensor> feed = new HashMap<>(inputs);
+    try (Result r = bundle.function(Signature.DEFAULT_KEY).call(feed)) {
+      TFloat32 probs = (TFloat32) r.get("probabilities").orElseThrow();
+      TFloat32 logits = (TFloat32) r.get("logits").orElseThrow();
+      TInt64 labels = (TInt64) r.get("label").orElseThrow();
+      int n = (int) probs.shape().get(0);
+      int c = (int) probs.shape().get(1);
+      float[] p = new float[n * c];
+      float[] z = new float[n * c];
+      long[] l = new long[n];
+      probs.copyTo(DataBuffers.of(p, false, false));
+      logits.copyTo(DataBuffers.of(z, false, false));
+      labels.copyTo(DataBuffers.of(l, false, false));
+      float[][] pr = new float[n][];
+      float[][] lo = new float[n][];
+      for (int i = 0; i < n; i++) {
+        pr[i] = Arrays.copyOfRange(p, i * c, (i + 1) * c);
+        lo[i] = Arrays.copyOfRange(z, i * c, (i + 1) * c);
+      }
+      return new Prediction(pr, lo, l);
+    }
+  }
+
+  private Shape batchShape(int n) {
+    long[] s = new long[exampleShape.length + 1];
+    s[0] = n;
+    System.arraycopy(exampleShape, 0, s, 1, exampleShape.length);
+    return Shape.of(s);
+  }
+
+  private void checkSize(String name, int length, int n) {
+    Checks.inRange("number of examples", n, 1, Integer.MAX_VALUE);
+    long per = 1;
+    for (long d : exampleShape) {
+      per *= d;
+    }
+    if (length != n * per) {
+      throw new IllegalArgumentException("input '" + name + "' must hold " + n + " x " + Arrays.toString(exampleShape)
+          + " = " + n * per + " values, got " + length);
+    }
+  }
+
+  static boolean compatible(Shape expected, Shape received) {
+    if (expected.isUnknown()) {
+      return true;
+    }
+    if (expected.numDimensions() != received.numDimensions()) {
+      return false;
+    }
+    for (int i = 0; i < expected.numDimensions(); i++) {
+      if (expected.get(i) >= 0 && expected.get(i) != received.get(i)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  @Override
+  public void close() {
+    bundle.close();
+  }
+
+}
