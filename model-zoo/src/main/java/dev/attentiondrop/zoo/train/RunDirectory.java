@@ -16,7 +16,8 @@ import java.nio.file.StandardCopyOption;
  *   RUN/metrics.csv          the same as CSV
  *   RUN/checkpoints/         the latest epoch's variables and state.json (for --resume)
  *   RUN/model/               the final weights (checkpoint) with config.json and tokenizer.json
- *   RUN/summary.json         final test metrics
+ *   RUN/summary.json         final test metrics (and FGSM/PGD robust accuracy when asked for)
+ *   RUN/reliability.json     final calibration report with the reliability-diagram bins
  *   RUN/curves.png           loss and accuracy per epoch
  * </pre>
  *
@@ -54,6 +55,10 @@ public record RunDirectory(Path root) {
 
   public Path summary() {
     return root.resolve("summary.json");
+  }
+
+  public Path reliability() {
+    return root.resolve("reliability.json");
   }
 
   public Path curves() {

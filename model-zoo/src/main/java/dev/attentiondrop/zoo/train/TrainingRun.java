@@ -156,6 +156,9 @@ public final class TrainingRun {
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         Evaluation eval = Evaluation.of(trainer.predict(data.test()), data.test().labels(), train.eceBins());
+        if (epoch == train.epochs() && eval.report() != null) {
+          RunDirectory.writeAtomically(dir.reliability(), Json.write(eval.report()));
+        }
         EpochMetrics m = new EpochMetrics(epoch, step, lr, lossSum / data.train().n(), (double) correct / data.train().n(),
             eval.accuracy(), eval.nll(), eval.ece(), eval.brier(), seconds, data.train().n() / seconds);
         history.add(m);
