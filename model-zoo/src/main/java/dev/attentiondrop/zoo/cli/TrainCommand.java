@@ -55,7 +55,8 @@ public class TrainCommand implements Callable<Integer> {
   @Option(names = "--model", description = "Architecture: vit or text (default: vit for image data, text otherwise).")
   String model;
 
-  @Option(names = "--model-config", description = "A model config JSON file; overrides --model and the size flags.")
+  @Option(names = "--model-config", description = "A model config JSON file; replaces every model flag (--model, sizes, -r, "
+      + "--no-regularizer, --residual-dropout, --dropconnect) and the weight seed.")
   Path modelConfig;
 
   @Option(names = "--dim", description = "Model width d_model (default: ${DEFAULT-VALUE}).", defaultValue = "64")
@@ -107,8 +108,8 @@ public class TrainCommand implements Callable<Integer> {
   @Option(names = "--optimizer", description = "adam or adamw (default: ${DEFAULT-VALUE}).", defaultValue = "adamw")
   String optimizer;
 
-  @Option(names = "--weight-decay", description = "AdamW decoupled weight decay (default: ${DEFAULT-VALUE}).", defaultValue = "0.01")
-  double weightDecay;
+  @Option(names = "--weight-decay", description = "AdamW decoupled weight decay (default: 0.01 with adamw; adam takes none).")
+  Double weightDecay;
 
   @Option(names = "--warmup", description = "Warmup fraction of all steps (default: ${DEFAULT-VALUE}).", defaultValue = "0.1")
   double warmup;
@@ -182,9 +183,8 @@ public class TrainCommand implements Callable<Integer> {
     var probe = Datasets.load(dataset, "test");
     boolean images = probe instanceof dev.attentiondrop.zoo.data.ImageDataset;
     ModelConfig mc = modelConfig(images, probe.classNames().size());
-    OptimizerConfig opt = optimizer.equals("adamw")
-        ? OptimizerConfig.adamw(lr, weightDecay)
-        : new OptimizerConfig(optimizer, lr, 0.9, 0.999, 1e-8, 0);
+    double decay = weightDecay != null ? weightDecay : optimizer.equals("adamw") ? 0.01 : 0.0;
+    OptimizerConfig opt = new OptimizerConfig(optimizer, lr, 0.9, 0.999, 1e-8, decay);
     TrainConfig tc = new TrainConfig(dataset, epochs, batchSize, seed, opt, warmup, 0.0, clipNorm,
         consistency == null ? null : ConsistencyConfig.parse(consistency), eceBins, trainLimit,
         attackEps == null || attackEps.isBlank() ? null : RobustnessConfig.parseEps(attackEps, pgdSteps, attackExamples));

@@ -76,7 +76,7 @@ public record ModelConfig(
     Checks.inRange("mlp_dim", mlpDim, 1, 1 << 20);
     Checks.notNull("pooling", pooling);
     Checks.inClosedOpen("residual_dropout", residualDropout, 0, 1);
-    Checks.inClosedOpen("dropconnect", dropConnect, 0, 1);
+    Checks.inClosedOpen("drop_connect", dropConnect, 0, 1);
     Checks.positiveFinite("layer_norm_epsilon", layerNormEpsilon);
     List<RegularizerConfig> normalized = new ArrayList<>();
     for (RegularizerConfig r : regularizers == null ? List.<RegularizerConfig>of() : regularizers) {

@@ -77,7 +77,8 @@ public final class RegularizerRegistry {
         Param.choice("boundary", "zero_pad", "zero_pad", "renormalized")), p ->
         new BlurredAttentionSmoothing((Double) p.get("sigma_max"), (Integer) p.get("w"),
             SigmaScope.valueOf("PER_" + upper(p.get("scope"))), Boundary.valueOf(upper(p.get("boundary")))));
-    register("dropkey", List.of(Param.real("rate", 0.1), Param.real("rate_last", null)), p ->
+    register("dropkey", List.of(Param.real("rate", 0.1), Param.real("rate_last", null)), p -> // rate_last defaults to rate
+
         new DropKey(new RateSchedule((Double) p.get("rate"), (Double) p.getOrDefault("rate_last", p.get("rate")))));
     register("dropout", List.of(Param.real("rate", 0.1)), p -> new AttentionDropout((Double) p.get("rate")));
     register("drophead", List.of(Param.real("rate", 0.1)), p -> new DropHead((Double) p.get("rate")));
@@ -154,6 +155,9 @@ public final class RegularizerRegistry {
       }
       out.put(p.name(), convert(e.name(), p, raw));
     }
+    if (e.name().equals("dropkey") && !out.containsKey("rate_last")) {
+      out.put("rate_last", out.get("rate")); // explicit: a constant schedule unless told otherwise
+    }
     if (fractionGiven && config.params().containsKey("k")) {
       throw new IllegalArgumentException("regularizer 'hard_mask' takes k or k_fraction, not both");
     }
@@ -164,7 +168,7 @@ public final class RegularizerRegistry {
   private static Object convert(String reg, Param p, Object raw) {
     try {
       return switch (p.type()) {
-        case INT -> raw instanceof Number n ? Integer.valueOf(exactInt(n)) : Integer.valueOf(raw.toString().trim());
+        case INT -> Integer.valueOf(exactInt(raw instanceof Number n ? n : Double.valueOf(raw.toString().trim())));
         case DOUBLE -> raw instanceof Number n ? Double.valueOf(n.doubleValue()) : Double.valueOf(raw.toString().trim());
         case CHOICE -> {
           String v = raw.toString().trim().toLowerCase(Locale.ROOT);

@@ -10,7 +10,7 @@ import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 
 /**
- * {@code y = x W + b} over the last axis, for inputs of any rank {@code >= 2}; optionally with
+ * {@code y = x W + b} over the last axis, for inputs of rank 2 to 8; optionally with
  * DropConnect on {@code W} in training ({@code W' = M * W / (1 - rate)}, a fresh mask per call
  * seed). Kernel {@code [in, units]}, Glorot-uniform; bias zeros.
  */

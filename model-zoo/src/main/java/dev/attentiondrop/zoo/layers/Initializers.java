@@ -47,7 +47,7 @@ public final class Initializers {
         tf.math.mul(uniform(tf, Shape.of(shape)), tf.constant(2 * limit)), tf.constant(limit));
   }
 
-  /** Truncated-free normal approximation N(0, std^2) via a stateless normal draw. */
+  /** N(0, std^2), a stateless normal draw. */
   public Operand<TFloat32> normal(Ops tf, double std, long... shape) {
     if (restoring) {
       return zeros(tf, shape);

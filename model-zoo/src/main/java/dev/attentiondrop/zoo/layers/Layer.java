@@ -39,7 +39,7 @@ public abstract class Layer {
     return layer;
   }
 
-  /** This layer's variables and those of its sublayers, in creation order. */
+  /** This layer's own variables (in creation order), then those of its sublayers (depth first). */
   public List<Variable<TFloat32>> variables() {
     List<Variable<TFloat32>> all = new ArrayList<>(own);
     for (Layer l : sublayers) {

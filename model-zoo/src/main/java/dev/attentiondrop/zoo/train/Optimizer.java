@@ -87,8 +87,8 @@ public final class Optimizer {
 
   /**
    * Scales gradients so their global L2 norm is at most {@code clipNorm}: {@code g_i * clipNorm /
-   * max(norm, clipNorm)}. Returns the clipped gradients; {@code norm} is written to {@code
-   * normOut[0]}.
+   * max(norm, clipNorm)}. Returns the clipped gradients; the global norm is appended to {@code
+   * normOut}.
    */
   public static List<Operand<TFloat32>> clipByGlobalNorm(
       Ops tf, List<Operand<TFloat32>> gradients, double clipNorm, List<Operand<TFloat32>> normOut) {

@@ -18,7 +18,7 @@ import java.nio.file.StandardCopyOption;
  *   RUN/model/               the final weights (checkpoint) with config.json and tokenizer.json
  *   RUN/summary.json         final test metrics (and FGSM/PGD robust accuracy when asked for)
  *   RUN/reliability.json     final calibration report with the reliability-diagram bins
- *   RUN/curves.png           loss and accuracy per epoch
+ *   RUN/curves.png           train loss, train/test accuracy and test ECE per epoch
  * </pre>
  *
  * Files are written to a temporary sibling and renamed, so a crash never leaves one half-written.

@@ -8,7 +8,7 @@ import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 
-/** Writes the training curve (train loss, train and test accuracy per epoch) as a PNG. */
+/** Writes the training curve (train loss, train and test accuracy, test ECE per epoch) as a PNG. */
 public final class TrainingCurves {
   private TrainingCurves() {}
 

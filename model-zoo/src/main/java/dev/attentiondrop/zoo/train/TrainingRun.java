@@ -31,7 +31,7 @@ public final class TrainingRun {
   private TrainingRun() {}
 
   /**
-   * Options that do not change the result.
+   * Options that do not change the numbers a run produces (only whether it stops early).
    *
    * @param resume continue from the run directory's last checkpoint
    * @param progress show a progress bar
