@@ -187,7 +187,7 @@ public class TrainCommand implements Callable<Integer> {
     OptimizerConfig opt = new OptimizerConfig(optimizer, lr, 0.9, 0.999, 1e-8, decay);
     TrainConfig tc = new TrainConfig(dataset, epochs, batchSize, seed, opt, warmup, 0.0, clipNorm,
         consistency == null ? null : ConsistencyConfig.parse(consistency), eceBins, trainLimit,
-        attackEps == null || attackEps.isBlank() ? null : RobustnessConfig.parseEps(attackEps, pgdSteps, attackExamples));
+        attackEps == null || attackEps.isBlank() ? null : RobustnessConfig.parseEps(attackEps, pgdSteps, attackExamples), "test");
     Path out = output != null ? output
         : Path.of("runs", "train-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
     System.out.printf("training %s (%d layers, d_model %d, %d heads) on %s; attention regularizers: %s%n",

@@ -7,7 +7,6 @@ import dev.attentiondrop.zoo.layers.CallContext;
 import dev.attentiondrop.zoo.models.Classifier;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
@@ -151,18 +150,7 @@ public final class Trainer implements AutoCloseable {
 
   /** The order of the examples in epoch {@code epoch} (1-based). */
   public int[] shuffle(int n, int epoch) {
-    int[] idx = new int[n];
-    for (int i = 0; i < n; i++) {
-      idx[i] = i;
-    }
-    Random r = new Random(trainConfig.seed() * 1_000_003L + epoch);
-    for (int i = n - 1; i > 0; i--) {
-      int j = r.nextInt(i + 1);
-      int t = idx[i];
-      idx[i] = idx[j];
-      idx[j] = t;
-    }
-    return idx;
+    return Permutation.of(n, trainConfig.seed() * 1_000_003L + epoch);
   }
 
   /** Loss and correct count of one update. */

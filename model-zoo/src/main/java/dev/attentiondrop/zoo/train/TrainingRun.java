@@ -64,13 +64,33 @@ public final class TrainingRun {
     }
   }
 
+  /** Seed of the validation hold-out. */
+  public static final long VALIDATION_SEED = 20250416L;
+
   /** Data prepared for a model: encoded train and test examples, and the tokenizer (text). */
   public record Data(Examples train, Examples test, Tokenizer tokenizer) {}
 
-  /** Loads {@code dataset} and encodes it for {@code model}; checks they fit together. */
-  public static Data load(ModelConfig model, String dataset, int trainLimit) throws IOException {
+  /**
+   * Loads {@code train.dataset()} and encodes it for {@code model}; checks they fit together. With
+   * {@code evaluation = validation}, a seeded {@value TrainConfig#VALIDATION_FRACTION} of the
+   * training split replaces the test split and is removed from training.
+   */
+  public static Data load(ModelConfig model, TrainConfig config) throws IOException {
+    String dataset = config.dataset();
+    int trainLimit = config.trainLimit();
     Dataset train = Datasets.load(dataset, "train");
     Dataset test = Datasets.load(dataset, "test");
+    if (config.onValidation()) {
+      int n = train.size();
+      int held = (int) Math.round(TrainConfig.VALIDATION_FRACTION * n);
+      int[] order = Permutation.of(n, VALIDATION_SEED);
+      int[] fit = java.util.Arrays.copyOfRange(order, 0, n - held);
+      int[] validation = java.util.Arrays.copyOfRange(order, n - held, n);
+      java.util.Arrays.sort(fit);
+      java.util.Arrays.sort(validation);
+      test = train.subset("validation", validation);
+      train = train.subset("train", fit);
+    }
     if (train.classNames().size() != model.numClasses()) {
       throw new IllegalArgumentException("num_classes is " + model.numClasses() + " but dataset '" + dataset
           + "' has " + train.classNames().size() + " classes");
@@ -96,7 +116,7 @@ public final class TrainingRun {
   /** Trains {@code model} as {@code train} says, writing {@code directory}. */
   public static Result run(ModelConfig model, TrainConfig train, Path directory, Options options) throws IOException {
     RunDirectory dir = new RunDirectory(directory);
-    Data data = load(model, train.dataset(), train.trainLimit());
+    Data data = load(model, train);
     String configJson = Json.write(Map.of("model", model, "train", train));
     boolean resuming = options.resume() && Files.exists(dir.state());
     if (resuming) {
