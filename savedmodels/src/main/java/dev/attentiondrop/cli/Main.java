@@ -1,5 +1,7 @@
 package dev.attentiondrop.cli;
 
+import dev.attentiondrop.zoo.cli.ExperimentCommand;
+import dev.attentiondrop.zoo.cli.ReportCommand;
 import dev.attentiondrop.zoo.cli.TrainCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -10,7 +12,8 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "attentiondrop 0.1.0",
     description = "Attention regularizers for transformers in TensorFlow Java (AttentionDrop, arXiv 2504.12088).",
-    subcommands = {TrainAndExportCommand.class, ExportCommand.class, PredictCommand.class, InspectCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {TrainAndExportCommand.class, ExportCommand.class, PredictCommand.class, InspectCommand.class,
+        ExperimentCommand.class, ReportCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   @Override
   public void run() {

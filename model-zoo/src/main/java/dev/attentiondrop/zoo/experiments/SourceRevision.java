@@ -1,9 +1,9 @@
-package dev.attentiondrop.savedmodels;
+package dev.attentiondrop.zoo.experiments;
 
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
-/** The source revision recorded with exports and reports: {@code git rev-parse HEAD}, with "-dirty" for local changes. */
+/** The source revision recorded with exports and reports: {@code git rev-parse HEAD}, "-dirty" with local changes. */
 public final class SourceRevision {
   private SourceRevision() {}
 

@@ -1,0 +1,111 @@
+"""Writes experiments/quick.json and experiments/full.json from one description of the methods.
+
+Run from the repository root: python3 experiments/make_profiles.py. The JSON files are the
+inputs of `attentiondrop experiment --config ...`; this script only keeps them consistent.
+"""
+import json
+from pathlib import Path
+
+
+def reg(name, **params):
+    return {"name": name, "params": params}
+
+
+def method(name, regularizers=(), consistency=None, residual_dropout=0.0, drop_connect=0.0, tune=None):
+    m = {"name": name, "regularizers": list(regularizers), "residual_dropout": residual_dropout,
+         "drop_connect": drop_connect}
+    if consistency:
+        m["consistency"] = consistency
+    if tune:
+        m["tune"] = {"target": tune[0], "values": tune[1]}
+    return m
+
+
+def kl(lam):
+    return {"lambda": lam, "divergence": "kl", "passes": 2, "mode": "batched"}
+
+
+def sym(lam):
+    return {"lambda": lam, "divergence": "symmetric_kl", "passes": 2, "mode": "batched"}
+
+
+def methods(rates):
+    """The compared methods; `rates` are the candidate values tuned for each main rate."""
+    return [
+        method("none"),
+        method("attention_dropout", [reg("dropout", rate=0.1)], tune=("dropout.rate", rates)),
+        method("dropout_everywhere", [reg("dropout", rate=0.1)], residual_dropout=0.1, tune=("residual_dropout", rates)),
+        method("dropconnect", drop_connect=0.1, tune=("drop_connect", rates)),
+        method("rdrop", [reg("dropout", rate=0.1)], consistency=sym(1.0), tune=("consistency.lambda", [0.5, 1.0, 2.0][:len(rates)])),
+        method("hard_mask", [reg("hard_mask", k_fraction=0.25, p=0.1)], tune=("hard_mask.p", rates)),
+        method("blur", [reg("blur", sigma_max=1.0, w=5)], tune=("blur.sigma_max", [0.5, 1.0, 2.0][:len(rates)])),
+        method("hard_consistency", [reg("hard_mask", k_fraction=0.25, p=0.1)], consistency=kl(1.0),
+               tune=("consistency.lambda", [0.5, 1.0, 2.0][:len(rates)])),
+        method("blur_consistency", [reg("blur", sigma_max=1.0, w=5)], consistency=kl(1.0),
+               tune=("consistency.lambda", [0.5, 1.0, 2.0][:len(rates)])),
+        method("dropkey", [reg("dropkey", rate=0.1, rate_last=0.0)], tune=("dropkey.rate", rates)),
+        method("drophead", [reg("drophead", rate=0.1)], tune=("drophead.rate", rates)),
+    ]
+
+
+def optimizer(lr):
+    return {"kind": "adamw", "learning_rate": lr, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8, "weight_decay": 0.01}
+
+
+def train(dataset, epochs, batch, lr, limit):
+    return {"dataset": dataset, "epochs": epochs, "batch_size": batch, "seed": 0, "optimizer": optimizer(lr),
+            "warmup_fraction": 0.1, "min_lr_ratio": 0.0, "clip_norm": 1.0, "ece_bins": 15, "train_limit": limit,
+            "evaluation": "test"}
+
+
+def vit(image, patch, dim=32, layers=2, heads=2, mlp=64):
+    return {"kind": "vit", "image_size": image, "patch_size": patch, "num_classes": 10, "model_dim": dim, "heads": heads,
+            "layers": layers, "mlp_dim": mlp, "pre_norm": True, "pooling": "CLS", "residual_dropout": 0.0,
+            "drop_connect": 0.0, "layer_norm_epsilon": 1e-6, "regularizers": [], "seed": 0}
+
+
+def text(vocab, length, dim=32, layers=2, heads=2, mlp=64):
+    return {"kind": "text", "vocabulary_size": vocab, "max_length": length, "num_classes": 2, "model_dim": dim,
+            "heads": heads, "layers": layers, "mlp_dim": mlp, "pre_norm": True, "pooling": "MEAN",
+            "residual_dropout": 0.0, "drop_connect": 0.0, "layer_norm_epsilon": 1e-6, "regularizers": [], "seed": 0}
+
+
+def plan(dataset, model, tr, seeds, eps, pgd_steps=5, examples=200):
+    return {"dataset": dataset, "model": model, "train": tr, "seeds": seeds, "attack_eps": eps,
+            "pgd_steps": pgd_steps, "attack_examples": examples}
+
+
+quick = {
+    "name": "quick",
+    "datasets": [
+        plan("fashion-mnist-mini", vit(28, 7), train("fashion-mnist-mini", 2, 50, 2e-3, 400), 2, [0.01, 0.03], 3, 100),
+    ],
+    "methods": methods([0.1, 0.3]),
+    "sweeps": [
+        {"dataset": "fashion-mnist-mini", "method": "hard_mask", "target": "hard_mask.p", "values": [0.1, 0.7], "seeds": 1},
+    ],
+}
+
+full = {
+    "name": "full",
+    "datasets": [
+        plan("fashion-mnist", vit(28, 7, dim=48, layers=3, heads=4, mlp=96), train("fashion-mnist", 3, 64, 2e-3, 8000), 5,
+             [0.01, 0.03], 5, 500),
+        plan("spam-assassin", text(4000, 128, dim=32, layers=2, heads=2, mlp=64), train("spam-assassin", 4, 32, 1e-3, 0), 5,
+             [0.05, 0.1], 5, 300),
+        plan("digits", vit(8, 2, dim=32, layers=2, heads=2, mlp=64), train("digits", 15, 32, 2e-3, 0), 3,
+             [0.02, 0.05], 5, 359),
+    ],
+    "methods": methods([0.05, 0.1, 0.3]),
+    "sweeps": [
+        {"dataset": "digits", "method": "hard_mask", "target": "hard_mask.p", "values": [0.1, 0.3, 0.5, 0.7, 0.9], "seeds": 2},
+        {"dataset": "digits", "method": "hard_mask", "target": "hard_mask.k_fraction", "values": [0.1, 0.25, 0.5, 1.0], "seeds": 2},
+        {"dataset": "digits", "method": "blur", "target": "blur.sigma_max", "values": [0.25, 0.5, 1.0, 2.0, 4.0], "seeds": 2},
+        {"dataset": "digits", "method": "blur", "target": "blur.w", "values": [3, 5, 9, 15], "seeds": 2},
+        {"dataset": "digits", "method": "hard_consistency", "target": "consistency.lambda", "values": [0.1, 0.5, 1.0, 2.0, 5.0], "seeds": 2},
+    ],
+}
+
+here = Path(__file__).parent
+for profile in (quick, full):
+    (here / f"{profile['name']}.json").write_text(json.dumps(profile, indent=2) + "\n")
