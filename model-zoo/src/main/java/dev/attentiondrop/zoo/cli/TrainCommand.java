@@ -71,7 +71,7 @@ public class TrainCommand implements Callable<Integer> {
   @Option(names = "--mlp-dim", description = "Feed-forward width (default: ${DEFAULT-VALUE}).", defaultValue = "128")
   int mlpDim;
 
-  @Option(names = "--patch", description = "ViT patch size (default: ${DEFAULT-VALUE}).", defaultValue = "7")
+  @Option(names = "--patch", description = "ViT patch size, dividing the image side (default: ${DEFAULT-VALUE}).", defaultValue = "7")
   int patch;
 
   @Option(names = "--max-length", description = "Text: tokens per example (default: ${DEFAULT-VALUE}).", defaultValue = "128")
@@ -157,12 +157,15 @@ public class TrainCommand implements Callable<Integer> {
     }
   }
 
-  ModelConfig modelConfig(boolean images, int classes) throws java.io.IOException {
+  ModelConfig modelConfig(dev.attentiondrop.zoo.data.Dataset probe) throws java.io.IOException {
+    boolean images = probe instanceof dev.attentiondrop.zoo.data.ImageDataset;
+    int classes = probe.classNames().size();
     if (modelConfig != null) {
       return Json.read(Files.readString(modelConfig), ModelConfig.class);
     }
     String kind = model != null ? model : images ? "vit" : "text";
-    ModelConfig.Builder b = kind.equals("vit") ? ModelConfig.vit().patchSize(patch)
+    ModelConfig.Builder b = kind.equals("vit")
+        ? ModelConfig.vit().patchSize(patch).imageSize(probe instanceof dev.attentiondrop.zoo.data.ImageDataset im ? im.height() : 28)
         : kind.equals("text") ? ModelConfig.text().maxLength(maxLength).vocabularySize(vocabulary)
         : null;
     if (b == null) {
@@ -181,8 +184,7 @@ public class TrainCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     var probe = Datasets.load(dataset, "test");
-    boolean images = probe instanceof dev.attentiondrop.zoo.data.ImageDataset;
-    ModelConfig mc = modelConfig(images, probe.classNames().size());
+    ModelConfig mc = modelConfig(probe);
     double decay = weightDecay != null ? weightDecay : optimizer.equals("adamw") ? 0.01 : 0.0;
     OptimizerConfig opt = new OptimizerConfig(optimizer, lr, 0.9, 0.999, 1e-8, decay);
     TrainConfig tc = new TrainConfig(dataset, epochs, batchSize, seed, opt, warmup, 0.0, clipNorm,
