@@ -93,7 +93,12 @@ public final class Exporter {
     try (Graph graph = new Graph()) {
       ServingGraph serving = new ServingGraph(graph, config);
       try (Session session = new Session(graph)) {
-        session.restore(checkpoint);
+        try {
+          session.restore(checkpoint);
+        } catch (RuntimeException e) {
+          throw new IllegalArgumentException("cannot restore the trained weights from " + checkpoint + ": "
+              + Predictor.firstLine(e.getMessage()), e);
+        }
         SavedModelBundle.exporter(dir.toString())
             .withTags(SavedModelBundle.DEFAULT_TAG)
             .withFunction(SessionFunction.create(serving.serving(), session))

@@ -50,10 +50,17 @@ public final class Predictor implements AutoCloseable {
   /** Loads {@code dir} (a version folder holding saved_model.pb), with clear errors. */
   public static Predictor load(Path dir) {
     SavedModels.checkLayout(dir);
+    SavedModelBundle bundle;
     try {
-      return new Predictor(SavedModelBundle.load(dir.toString(), SavedModelBundle.DEFAULT_TAG));
+      bundle = SavedModelBundle.load(dir.toString(), SavedModelBundle.DEFAULT_TAG);
     } catch (RuntimeException e) {
       throw new IllegalArgumentException("cannot load SavedModel " + dir + ": " + firstLine(e.getMessage()), e);
+    }
+    try {
+      return new Predictor(bundle);
+    } catch (RuntimeException e) {
+      bundle.close(); // not a model this class serves: release the session
+      throw e;
     }
   }
 

@@ -1,0 +1,66 @@
+package dev.attentiondrop.e2e;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs the {@code attentiondrop} command line in a child JVM ({@code java -cp <this JVM's class
+ * path> dev.attentiondrop.cli.Main ...}), as a user would, and captures what it prints.
+ */
+final class Cli {
+  private Cli() {}
+
+  /** The exit status, standard output and standard error of one run, and its wall time. */
+  record Run(List<String> args, int exit, String out, String err, long millis) {
+    Run assertSuccess() {
+      if (exit != 0) {
+        throw new AssertionError("attentiondrop " + args + " exited " + exit + "\nstdout:\n" + out + "\nstderr:\n" + err);
+      }
+      return this;
+    }
+  }
+
+  static Run run(String... args) {
+    return run(List.of(args));
+  }
+
+  static Run run(List<String> args) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.add("-Xmx1g");
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add("dev.attentiondrop.cli.Main");
+    cmd.addAll(args);
+    long start = System.nanoTime();
+    try {
+      Path out = Files.createTempFile("attentiondrop-cli", ".out");
+      Path err = Files.createTempFile("attentiondrop-cli", ".err");
+      try {
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile())
+            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        pb.environment().put("TF_CPP_MIN_LOG_LEVEL", "2");
+        Process p = pb.start();
+        if (!p.waitFor(5, TimeUnit.MINUTES)) {
+          p.destroyForcibly();
+          throw new AssertionError("attentiondrop " + args + " did not finish in 5 minutes");
+        }
+        return new Run(List.copyOf(args), p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+            Files.readString(err, StandardCharsets.UTF_8), (System.nanoTime() - start) / 1_000_000);
+      } finally {
+        Files.deleteIfExists(out);
+        Files.deleteIfExists(err);
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+}
