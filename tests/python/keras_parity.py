@@ -22,15 +22,16 @@ itself is wrong. One process serves every case, so TensorFlow is imported once.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
-import traceback
 
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np  # noqa: E402
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "reference"))
+import case_io  # noqa: E402
 
 
 def _f32(a):
@@ -87,21 +88,15 @@ LAYERS = {"dense": _dense, "layer_norm": _layer_norm, "mha": _mha}
 
 
 def run_case(keras, directory):
-    with open(os.path.join(directory, "case.json"), encoding="utf-8") as f:
-        case = json.load(f)
-    inputs = {}
-    for name in sorted(os.listdir(directory)):
-        if name.endswith(".npy") and not name.startswith("out_"):
-            inputs[name[: -len(".npy")]] = np.load(os.path.join(directory, name))
+    case, inputs = case_io.load_case(directory)
     layer = case["layer"]
     if layer not in LAYERS:
         raise ValueError(f"unknown layer {layer!r}; known: {sorted(LAYERS)}")
     outputs = LAYERS[layer](keras, case.get("params", {}), inputs)
     for name, value in outputs.items():
-        value = np.asarray(value)
-        if value.dtype != np.float32:
-            raise TypeError(f"output {name}: expected float32 from Keras, got {value.dtype}")
-        np.save(os.path.join(directory, f"out_{name}.npy"), value.astype(np.float64))
+        if np.asarray(value).dtype != np.float32:
+            raise TypeError(f"output {name}: expected float32 from Keras, got {np.asarray(value).dtype}")
+    case_io.save_outputs(directory, outputs)
 
 
 def main(argv):
@@ -114,16 +109,7 @@ def main(argv):
     tf.config.threading.set_intra_op_parallelism_threads(2)
     tf.config.threading.set_inter_op_parallelism_threads(1)
     print(f"keras {keras.__version__}, tensorflow {tf.__version__}, backend {keras.backend.backend()}")
-    failed = 0
-    for directory in argv[1:]:
-        try:
-            run_case(keras, directory)
-        except Exception:  # noqa: BLE001 - reported per case to the Java side
-            failed += 1
-            with open(os.path.join(directory, "error.txt"), "w", encoding="utf-8") as f:
-                f.write(traceback.format_exc())
-    print(f"{len(argv) - 1 - failed} cases computed, {failed} failed")
-    return 0
+    return case_io.run_all(argv[1:], lambda directory: run_case(keras, directory))
 
 
 if __name__ == "__main__":

@@ -28,13 +28,14 @@ Usage: python tests/python/reference/metrics_ref.py DIR [DIR ...]. Each DIR hold
 
 from __future__ import annotations
 
-import json
 import os
 import sys
-import traceback
 
 import numpy as np
 import scipy.special
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import case_io  # noqa: E402
 
 NLL_FLOOR = 1e-12
 _CHECK = 1e-12
@@ -223,34 +224,8 @@ OPS = {
 
 
 def run_case(directory):
-    with open(os.path.join(directory, "case.json"), encoding="utf-8") as f:
-        case = json.load(f)
-    inputs = {}
-    for name in sorted(os.listdir(directory)):
-        if name.endswith(".npy") and not name.startswith("out_"):
-            inputs[name[: -len(".npy")]] = np.load(os.path.join(directory, name))
-    op = case["op"]
-    if op not in OPS:
-        raise ValueError(f"unknown op {op!r}; known: {sorted(OPS)}")
-    for name, value in OPS[op](case.get("params", {}), inputs).items():
-        np.save(os.path.join(directory, f"out_{name}.npy"), np.asarray(value, dtype=np.float64))
-
-
-def main(argv):
-    if len(argv) < 2:
-        print(__doc__, file=sys.stderr)
-        return 2
-    failed = 0
-    for directory in argv[1:]:
-        try:
-            run_case(directory)
-        except Exception:  # noqa: BLE001 - reported per case to the Java side
-            failed += 1
-            with open(os.path.join(directory, "error.txt"), "w", encoding="utf-8") as f:
-                f.write(traceback.format_exc())
-    print(f"{len(argv) - 1 - failed} cases computed, {failed} failed")
-    return 0
+    case_io.run_op_case(directory, OPS)
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv))
+    sys.exit(case_io.main(sys.argv, run_case, __doc__))
