@@ -25,10 +25,10 @@ import picocli.CommandLine.Option;
     name = "train",
     mixinStandardHelpOptions = true,
     description = {
-      "Trains a transformer classifier with attention regularizers and writes a run directory",
-      "(config.json, metrics.jsonl/csv, checkpoints/, model/, summary.json, curves.png).",
-      "With no arguments: a small ViT with Hard Attention Masking (k=4, p=0.1) on the embedded",
-      "Fashion-MNIST subset (1000 train / 250 test images), 10 epochs.",
+      "Trains a transformer classifier with attention regularizers and writes a run directory "
+          + "(config.json, metrics.jsonl/csv, checkpoints/, model/, summary.json, curves.png).",
+      "With no arguments: a small ViT with Hard Attention Masking (k=4, p=0.1) on the embedded "
+          + "Fashion-MNIST subset (1000 train / 250 test images), 10 epochs.",
       ""
     },
     footer = {
@@ -37,8 +37,8 @@ import picocli.CommandLine.Option;
       "%s",
       "Examples:",
       "  attentiondrop train -r blur:sigma_max=1,w=5 --consistency lambda=1",
-      "  attentiondrop train --dataset spam-assassin-mini --model text -r dropout:rate=0.1",
-      "  attentiondrop train --model-config my-model.json --epochs 30 --output runs/exp1"
+      "  attentiondrop train --dataset spam-assassin-mini -r dropout:rate=0.1",
+      "  attentiondrop train --model-config model.json --epochs 30 -o runs/exp1"
     })
 public class TrainCommand implements Callable<Integer> {
   private Path finished;
