@@ -35,6 +35,8 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.proto.ConfigProto;
+import org.tensorflow.proto.GraphOptions;
+import org.tensorflow.proto.RewriterConfig;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt64;
 
@@ -84,10 +86,25 @@ public final class BenchModels {
 
   /** Thread settings of every session: intra-op and inter-op threads. */
   public static ConfigProto sessionConfig(int threads) {
-    return ConfigProto.newBuilder()
+    return sessionConfig(threads, XlaMode.NONE);
+  }
+
+  /**
+   * Thread settings, and for {@link XlaMode#COMPILED_FUNCTION} Grappler's memory optimizer off:
+   * for large inputs it rewrites an {@code AddN} (the blur's sum of shifted logits) inside the
+   * compiled function into {@code TemporaryVariable} + {@code AssignAdd} ({@code AddN/tmp_var}),
+   * which XLA cannot compile ("Detected unsupported operations ... TemporaryVariable"); measured
+   * at T = 512, batch 8, not at T = 128.
+   */
+  public static ConfigProto sessionConfig(int threads, XlaMode mode) {
+    ConfigProto.Builder b = ConfigProto.newBuilder()
         .setIntraOpParallelismThreads(threads)
-        .setInterOpParallelismThreads(threads)
-        .build();
+        .setInterOpParallelismThreads(threads);
+    if (mode == XlaMode.COMPILED_FUNCTION) {
+      b.setGraphOptions(GraphOptions.newBuilder().setRewriteOptions(
+          RewriterConfig.newBuilder().setMemoryOptimization(RewriterConfig.MemOptType.NO_MEM_OPT)));
+    }
+    return b.build();
   }
 
   /** One built model: run {@link #step} repeatedly. */
@@ -161,7 +178,7 @@ public final class BenchModels {
         gradients.add(gf);
       }
       Op train = new Optimizer(OptimizerConfig.adam(1e-3)).update(tf, weights, gradients, tf.constant(1e-3f));
-      Session session = new Session(g, sessionConfig(threads));
+      Session session = new Session(g, sessionConfig(threads, mode));
       session.initialize();
       SplittableRandom rnd = new SplittableRandom(1);
       float[] xs = new float[batch * t * D_MODEL];

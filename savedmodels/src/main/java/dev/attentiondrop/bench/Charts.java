@@ -31,7 +31,7 @@ public final class Charts {
     System.setProperty("java.awt.headless", "true");
     Files.createDirectories(dir);
     List<Path> written = new ArrayList<>();
-    List<Map<String, Object>> block = records.stream().filter(r -> "block".equals(r.get("model"))).toList();
+    List<Map<String, Object>> block = records.stream().filter(r -> "block".equals(r.get("model")) && r.get("median_ms") != null).toList();
     if (block.isEmpty()) {
       return written;
     }

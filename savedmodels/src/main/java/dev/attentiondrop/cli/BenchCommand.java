@@ -154,7 +154,7 @@ public final class BenchCommand implements Callable<Integer> {
       out.printf("attentiondrop bench: profile %s, batch %d, %d warmup + median of %d steps, %d threads, %s%n",
           profile, plan.batch(), plan.warmup(), plan.reps(), threads, Instant.now());
       out.printf("peak fp32 estimate %.1f GFLOP/s (%s)%n", peakGflops, peakDescription());
-      out.printf("%-9s %-5s %-17s %5s %4s %-10s %10s %8s %9s %9s%n",
+      out.printf("%-9s %-5s %-17s %5s %4s %-17s %10s %8s %9s %9s%n",
           "runtime", "model", "variant", "T", "B", "xla", "median_ms", "vs_plain", "peak_MB", "attn_GF/s");
     }
     Path root = repo != null ? repo : findRepo();
@@ -184,8 +184,11 @@ public final class BenchCommand implements Callable<Integer> {
               }
               if (format.equals("json")) {
                 out.println(line);
+              } else if (r.get("median_ms") == null) {
+                out.printf("%-9s %-5s %-17s %5s %4s %-17s FAILED: %s%n", r.get("runtime"), r.get("model"), r.get("variant"),
+                    r.get("seq_len"), r.get("batch"), r.get("xla"), r.get("error"));
               } else {
-                out.printf(Locale.ROOT, "%-9s %-5s %-17s %5d %4d %-10s %10.2f %8s %9.0f %9.2f%n",
+                out.printf(Locale.ROOT, "%-9s %-5s %-17s %5d %4d %-17s %10.2f %8s %9.0f %9.2f%n",
                     r.get("runtime"), r.get("model"), r.get("variant"), r.get("seq_len"), r.get("batch"), r.get("xla"),
                     (Double) r.get("median_ms"), r.get("ratio_vs_plain") == null ? "-" : String.format(Locale.ROOT, "%.3f", r.get("ratio_vs_plain")),
                     (Double) r.get("peak_rss_mb"), (Double) r.get("attn_gflops"));
@@ -211,11 +214,15 @@ public final class BenchCommand implements Callable<Integer> {
   static void finish(List<Map<String, Object>> group, double peakGflops) {
     Double plain = null;
     for (Map<String, Object> r : group) {
-      if ("plain".equals(r.get("variant"))) {
+      if ("plain".equals(r.get("variant")) && r.get("median_ms") != null) {
         plain = ((Number) r.get("median_ms")).doubleValue();
       }
     }
     for (Map<String, Object> r : group) {
+      if (r.get("median_ms") == null) {
+        r.put("ratio_vs_plain", null);
+        continue;
+      }
       double ms = ((Number) r.get("median_ms")).doubleValue();
       r.put("ratio_vs_plain", plain == null ? null : ms / plain);
       int b = ((Number) r.get("batch")).intValue();
@@ -291,6 +298,10 @@ public final class BenchCommand implements Callable<Integer> {
     env.put("TF_NUM_INTRAOP_THREADS", n);
     env.put("TF_NUM_INTEROP_THREADS", n);
     env.putIfAbsent("TF_CPP_MIN_LOG_LEVEL", "2");
+    // OpenMP threads that spin while waiting (libgomp's default in PyTorch) lose their time slice
+    // to any other load and then stall every barrier: measured 22 ms (PASSIVE) against 800 ms
+    // (ACTIVE) for the same PyTorch step on this 2-core machine under a background job.
+    env.putIfAbsent("OMP_WAIT_POLICY", "PASSIVE");
     pb.environment().clear();
     pb.environment().putAll(env);
     File errFile = File.createTempFile("bench-child", ".log");
@@ -341,6 +352,12 @@ public final class BenchCommand implements Callable<Integer> {
       boolean reset = Measure.resetPeakRss();
       long b0 = System.nanoTime();
       Measure.Timing timing;
+      Map<String, Object> failed = new LinkedHashMap<>();
+      failed.put("model", model);
+      failed.put("variant", variant);
+      failed.put("seq_len", t);
+      failed.put("batch", plan.batch());
+      failed.put("layers", model.equals("vit") ? 2 : 1);
       try (BenchModels.Stepper s = model.equals("vit")
           ? BenchModels.vit(variant, plan.batch())
           : BenchModels.block(variant, mode, plan.batch(), t, threads)) {
@@ -366,6 +383,14 @@ public final class BenchCommand implements Callable<Integer> {
         r.put("tf_version", org.tensorflow.TensorFlow.version());
         System.out.println("RESULT " + JSON.writeValueAsString(r));
         System.out.flush();
+      } catch (RuntimeException e) {
+        // one failing variant (for example an op XLA cannot compile) must not lose the group
+        String msg = String.valueOf(e.getMessage()).lines().findFirst().orElse(e.toString());
+        failed.put("median_ms", null);
+        failed.put("error", msg.length() > 300 ? msg.substring(0, 300) : msg);
+        System.out.println("RESULT " + JSON.writeValueAsString(failed));
+        System.out.flush();
+        System.err.println(variant + ": " + e);
       }
     }
   }
@@ -374,7 +399,7 @@ public final class BenchCommand implements Callable<Integer> {
   static void crossRuntimeSummary(List<Map<String, Object>> all, PrintStream out) {
     Map<String, Map<String, Double>> byKey = new LinkedHashMap<>();
     for (Map<String, Object> r : all) {
-      if (!"block".equals(r.get("model"))) {
+      if (!"block".equals(r.get("model")) || r.get("median_ms") == null) {
         continue;
       }
       String key = r.get("variant") + " T=" + r.get("seq_len");
