@@ -146,9 +146,9 @@ for variant in args.variants:
     scope = "variant" if C.reset_peak_rss() else "process"
     t0 = time.perf_counter()
     step = build(variant)
-    step(-1)  # trace and first run: counted as build
+    step(-1)  # trace and first run: counted as build, and as the first warmup step
     build_s = time.perf_counter() - t0
-    timing = C.time_steps(step, args.warmup, args.reps)
+    timing = C.time_steps(step, max(0, args.warmup - 1), args.reps, args.budget_ms)
     C.emit(args, variant, timing, C.status_mb("VmHWM:"), scope, base, build_s,
            f"tensorflow {tf.__version__}, keras {keras.__version__}")
     del step

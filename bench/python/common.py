@@ -23,6 +23,7 @@ def parse_args():
     p.add_argument("--reps", type=int, default=5)
     p.add_argument("--warmup", type=int, default=2)
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--budget-ms", type=float, default=float("inf"))
     a = p.parse_args()
     a.variants = [v for v in a.variants.split(",") if v]
     for v in a.variants:
@@ -52,25 +53,29 @@ def status_mb(key):
     return float("nan")
 
 
-def time_steps(step, warmup, reps):
-    """step(i) runs training step i and blocks until it is done. Median/min/max ms."""
+def time_steps(step, warmup, reps, budget_ms=float("inf")):
+    """step(i) runs training step i and blocks until it is done. Median/min/max ms. When the
+    first timed step shows that reps steps would exceed budget_ms, max(3, budget/first) are timed."""
     i = 0
     for _ in range(warmup):
         step(i)
         i += 1
     ms = []
-    for _ in range(reps):
+    n = reps
+    while len(ms) < n:
         t0 = time.perf_counter()
         step(i)
         ms.append((time.perf_counter() - t0) * 1e3)
         i += 1
-    return statistics.median(ms), min(ms), max(ms)
+        if len(ms) == 1 and reps > 3 and ms[0] * reps > budget_ms:
+            n = max(3, min(reps, int(budget_ms / ms[0])))
+    return statistics.median(ms), min(ms), max(ms), len(ms)
 
 
 def emit(args, variant, timing, peak, scope, base, build_s, version):
-    med, lo, hi = timing
+    med, lo, hi, _ = timing
     rec = {"model": "block", "variant": variant, "seq_len": args.seq_len, "batch": args.batch,
-           "median_ms": med, "min_ms": lo, "max_ms": hi, "reps": args.reps, "warmup": args.warmup,
+           "median_ms": med, "min_ms": lo, "max_ms": hi, "reps": timing[3], "warmup": args.warmup,
            "peak_rss_mb": peak, "peak_rss_scope": scope, "base_rss_mb": base, "build_s": build_s,
            "threads": args.threads, "layers": 1, "version": version}
     print("RESULT " + json.dumps(rec), flush=True)

@@ -13,6 +13,15 @@ public final class Measure {
   public record Timing(double median, double min, double max, int reps) {}
 
   public static Timing time(BenchModels.Stepper stepper, int warmup, int reps) {
+    return time(stepper, warmup, reps, Double.POSITIVE_INFINITY);
+  }
+
+  /**
+   * As {@link #time(BenchModels.Stepper, int, int)}, but when the first timed step shows that
+   * {@code reps} steps would take more than {@code budgetMs}, only {@code max(3, budgetMs / first)}
+   * steps are timed (never more than {@code reps}).
+   */
+  public static Timing time(BenchModels.Stepper stepper, int warmup, int reps, double budgetMs) {
     long step = 0;
     for (int i = 0; i < warmup; i++) {
       stepper.step(step++);
@@ -22,6 +31,10 @@ public final class Measure {
       long t0 = System.nanoTime();
       stepper.step(step++);
       ms[i] = (System.nanoTime() - t0) / 1e6;
+      if (i == 0 && reps > 3 && ms[0] * reps > budgetMs) {
+        reps = Math.max(3, Math.min(reps, (int) (budgetMs / ms[0])));
+        ms = java.util.Arrays.copyOf(ms, reps);
+      }
     }
     Arrays.sort(ms);
     double median = reps % 2 == 1 ? ms[reps / 2] : (ms[reps / 2 - 1] + ms[reps / 2]) / 2;

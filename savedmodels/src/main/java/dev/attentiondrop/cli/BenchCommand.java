@@ -76,6 +76,10 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--warmup", description = "untimed steps before timing (profile default)")
   Integer warmup;
 
+  @Option(names = "--budget-ms", description = "time at most this many ms of steps per measurement, but at least 3 steps "
+      + "(the first timed step decides; profile default: quick/tiny unlimited, default 3000)")
+  Double budgetMs;
+
   @Option(names = "--threads", defaultValue = "2", description = "intra-op = inter-op = OMP/MKL threads. Default: ${DEFAULT-VALUE}")
   int threads;
 
@@ -95,15 +99,15 @@ public final class BenchCommand implements Callable<Integer> {
 
   /** The settings a profile fills in. */
   record Plan(List<String> runtimes, List<String> models, List<String> variants, List<Integer> seqLens,
-      List<String> xla, int batch, int reps, int warmup) {}
+      List<String> xla, int batch, int reps, int warmup, double budgetMs) {}
 
   Plan plan() {
     Plan p = switch (profile) {
-      case "tiny" -> new Plan(List.of("tf-java"), List.of("block"), List.of("plain"), List.of(16), List.of("NONE"), 2, 2, 1);
+      case "tiny" -> new Plan(List.of("tf-java"), List.of("block"), List.of("plain"), List.of(16), List.of("NONE"), 2, 2, 1, 0);
       case "quick" -> new Plan(List.of("tf-java", "tf-python", "torch"), List.of("block", "vit"),
-          List.of("plain", "hard_mask", "blur", "consistency"), List.of(128, 512), List.of("NONE", "COMPILED_FUNCTION"), 8, 5, 2);
+          List.of("plain", "hard_mask", "blur", "consistency"), List.of(128, 512), List.of("NONE", "COMPILED_FUNCTION"), 8, 5, 2, 0);
       case "default" -> new Plan(List.of("tf-java", "tf-python", "torch"), List.of("block", "vit"), BenchModels.VARIANTS,
-          List.of(64, 128, 256, 512, 1024), List.of("NONE", "COMPILED_FUNCTION", "AUTO_CLUSTERING"), 4, 5, 1);
+          List.of(64, 128, 256, 512, 1024), List.of("NONE", "COMPILED_FUNCTION", "AUTO_CLUSTERING"), 4, 5, 1, 0);
       default -> throw new IllegalArgumentException("unknown profile '" + profile + "'; allowed: tiny, quick, default");
     };
     List<String> vs = variants != null ? variants : p.variants();
@@ -127,7 +131,8 @@ public final class BenchCommand implements Callable<Integer> {
       }
     }
     return new Plan(rs, ms, vs, seqLens != null ? seqLens : p.seqLens(), xs,
-        batch != null ? batch : p.batch(), reps != null ? reps : p.reps(), warmup != null ? warmup : p.warmup());
+        batch != null ? batch : p.batch(), reps != null ? reps : p.reps(), warmup != null ? warmup : p.warmup(),
+        budgetMs != null ? budgetMs : profile.equals("default") ? 3000 : Double.POSITIVE_INFINITY);
   }
 
   @Override
@@ -274,7 +279,8 @@ public final class BenchCommand implements Callable<Integer> {
       cmd.add(Main.class.getName());
       cmd.addAll(List.of("bench", "--child", "--models", model, "--xla", mode, "--seq-lens", Integer.toString(t),
           "--variants", vs, "--batch", Integer.toString(plan.batch()), "--reps", Integer.toString(plan.reps()),
-          "--warmup", Integer.toString(plan.warmup()), "--threads", Integer.toString(threads), "--profile", profile));
+          "--warmup", Integer.toString(plan.warmup()), "--threads", Integer.toString(threads), "--profile", profile,
+          "--budget-ms", Double.toString(plan.budgetMs())));
       return cmd;
     }
     String python = python(runtime, root);
@@ -284,7 +290,8 @@ public final class BenchCommand implements Callable<Integer> {
     cmd.add(python);
     cmd.add(root.resolve("bench/python/" + (runtime.equals("torch") ? "bench_torch.py" : "bench_tf.py")).toString());
     cmd.addAll(List.of("--seq-len", Integer.toString(t), "--variants", vs, "--batch", Integer.toString(plan.batch()),
-        "--reps", Integer.toString(plan.reps()), "--warmup", Integer.toString(plan.warmup()), "--threads", Integer.toString(threads)));
+        "--reps", Integer.toString(plan.reps()), "--warmup", Integer.toString(plan.warmup()), "--threads", Integer.toString(threads),
+        "--budget-ms", Double.toString(plan.budgetMs())));
     return cmd;
   }
 
@@ -387,7 +394,7 @@ public final class BenchCommand implements Callable<Integer> {
           ? BenchModels.vit(variant, plan.batch())
           : BenchModels.block(variant, mode, plan.batch(), t, threads)) {
         double buildS = (System.nanoTime() - b0) / 1e9;
-        timing = Measure.time(s, plan.warmup(), plan.reps());
+        timing = Measure.time(s, plan.warmup(), plan.reps(), plan.budgetMs());
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("model", model);
         r.put("variant", variant);
