@@ -37,11 +37,11 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(
     name = "bench",
     mixinStandardHelpOptions = true,
-    description = {
-      "Times one training step (forward, backward, Adam update) of a transformer block (d_model 64, 4 heads, FFN 128)",
-      "and of the small ViT, for plain attention dropout and every regularizer, with XLA off and on, in TF Java,",
-      "Python TF/Keras and PyTorch side by side (child processes, same thread count). Prints medians, ratios",
-      "against plain measured in the same group, peak RSS and the achieved GFLOP/s of the attention matmuls."})
+    description = "Times one training step (forward, backward, Adam update) of a transformer block (d_model 64, "
+        + "4 heads, FFN 128) and of the small ViT, for plain attention dropout and every regularizer, with XLA off and "
+        + "on, in TF Java, Python TF/Keras and PyTorch side by side (child processes, same thread count). Prints "
+        + "medians, ratios against plain measured in the same group, peak RSS and the achieved GFLOP/s of the "
+        + "attention matmuls. See docs/performance.md.")
 public final class BenchCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
