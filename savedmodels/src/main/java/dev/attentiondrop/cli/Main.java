@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
     version = "attentiondrop 0.1.0",
     description = "Attention regularizers for transformers in TensorFlow Java (AttentionDrop, arXiv 2504.12088).",
     subcommands = {TrainAndExportCommand.class, ExportCommand.class, PredictCommand.class, InspectCommand.class,
-        ExperimentCommand.class, ReportCommand.class, CommandLine.HelpCommand.class})
+        ExperimentCommand.class, ReportCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   @Override
   public void run() {

@@ -1,0 +1,81 @@
+"""Shared by bench_tf.py and bench_torch.py: arguments, the timing harness, peak RSS, output."""
+import argparse
+import json
+import statistics
+import time
+
+VARIANTS = ["plain", "hard_mask", "hard_mask_neg_inf", "blur", "dropkey", "drophead", "dropattention",
+            "relaxed", "consistency"]
+D_MODEL, HEADS, MLP, CLASSES = 64, 4, 128, 10
+# regularizer parameters: the defaults of the Java RegularizerRegistry
+HARD_K, HARD_P = 8, 0.1
+BLUR_SIGMA_MAX, BLUR_W = 1.0, 5
+RATE = 0.1
+RELAXED_GAMMA = 0.1
+DROP_FILL = -1e9
+
+
+def parse_args():
+    p = argparse.ArgumentParser()
+    p.add_argument("--seq-len", type=int, required=True)
+    p.add_argument("--variants", default=",".join(VARIANTS))
+    p.add_argument("--batch", type=int, default=8)
+    p.add_argument("--reps", type=int, default=5)
+    p.add_argument("--warmup", type=int, default=2)
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--budget-ms", type=float, default=float("inf"))
+    a = p.parse_args()
+    a.variants = [v for v in a.variants.split(",") if v]
+    for v in a.variants:
+        if v not in VARIANTS:
+            raise SystemExit(f"unknown variant {v!r}; allowed: {VARIANTS}")
+    return a
+
+
+def reset_peak_rss():
+    """Resets VmHWM to the current RSS (Linux 4.0+); False where impossible."""
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+        return True
+    except OSError:
+        return False
+
+
+def status_mb(key):
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith(key):
+                    return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    return float("nan")
+
+
+def time_steps(step, warmup, reps, budget_ms=float("inf")):
+    """step(i) runs training step i and blocks until it is done. Median/min/max ms. When the
+    first timed step shows that reps steps would exceed budget_ms, max(3, budget/first) are timed."""
+    i = 0
+    for _ in range(warmup):
+        step(i)
+        i += 1
+    ms = []
+    n = reps
+    while len(ms) < n:
+        t0 = time.perf_counter()
+        step(i)
+        ms.append((time.perf_counter() - t0) * 1e3)
+        i += 1
+        if len(ms) == 1 and reps > 3 and ms[0] * reps > budget_ms:
+            n = max(3, min(reps, int(budget_ms / ms[0])))
+    return statistics.median(ms), min(ms), max(ms), len(ms)
+
+
+def emit(args, variant, timing, peak, scope, base, build_s, version):
+    med, lo, hi, _ = timing
+    rec = {"model": "block", "variant": variant, "seq_len": args.seq_len, "batch": args.batch,
+           "median_ms": med, "min_ms": lo, "max_ms": hi, "reps": timing[3], "warmup": args.warmup,
+           "peak_rss_mb": peak, "peak_rss_scope": scope, "base_rss_mb": base, "build_s": build_s,
+           "threads": args.threads, "layers": 1, "version": version}
+    print("RESULT " + json.dumps(rec), flush=True)

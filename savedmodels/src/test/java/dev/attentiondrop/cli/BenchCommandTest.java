@@ -1,0 +1,65 @@
+package dev.attentiondrop.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code attentiondrop bench --profile tiny}: one child JVM, the block at T = 16, plain and hard
+ * mask, 2 timed steps. Checks the JSON lines' fields and that the values are sane; no timing
+ * assertions.
+ */
+class BenchCommandTest {
+  @Test
+  void tinyProfilePrintsOneJsonLinePerMeasurement() throws Exception {
+    PrintStream saved = System.out;
+    ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+    int rc;
+    try (PrintStream capture = new PrintStream(buffer, true, StandardCharsets.UTF_8)) {
+      System.setOut(capture);
+      rc = Main.execute("bench", "--profile", "tiny", "--format", "json", "--variants", "plain,hard_mask");
+    } finally {
+      System.setOut(saved);
+    }
+    assertEquals(0, rc);
+    ObjectMapper json = new ObjectMapper();
+    List<JsonNode> lines = new ArrayList<>();
+    for (String line : buffer.toString(StandardCharsets.UTF_8).split("\n")) {
+      if (!line.isBlank()) {
+        lines.add(json.readTree(line)); // every stdout line is one JSON object
+      }
+    }
+    assertEquals(2, lines.size(), buffer.toString(StandardCharsets.UTF_8));
+    for (JsonNode r : lines) {
+      for (String f : List.of("runtime", "model", "variant", "seq_len", "batch", "xla", "median_ms", "ratio_vs_plain",
+          "peak_rss_mb", "min_ms", "max_ms", "attn_gflops", "peak_gflops_est")) {
+        assertNotNull(r.get(f), f + " missing in " + r);
+      }
+      assertEquals("tf-java", r.get("runtime").asText());
+      assertEquals("block", r.get("model").asText());
+      assertEquals("NONE", r.get("xla").asText());
+      assertEquals(16, r.get("seq_len").asInt());
+      assertEquals(2, r.get("batch").asInt());
+      assertEquals(2, r.get("reps").asInt());
+      double ms = r.get("median_ms").asDouble();
+      assertTrue(ms > 0 && ms < 60_000, "median_ms " + ms);
+      assertTrue(r.get("min_ms").asDouble() <= ms && ms <= r.get("max_ms").asDouble());
+      double rss = r.get("peak_rss_mb").asDouble();
+      assertTrue(rss > 10 && rss < 64_000, "peak_rss_mb " + rss);
+      assertTrue(r.get("attn_gflops").asDouble() > 0);
+      assertTrue(r.get("ratio_vs_plain").asDouble() > 0);
+    }
+    assertEquals("plain", lines.get(0).get("variant").asText());
+    assertEquals(1.0, lines.get(0).get("ratio_vs_plain").asDouble(), 1e-12);
+    assertEquals("hard_mask", lines.get(1).get("variant").asText());
+  }
+}
