@@ -75,7 +75,30 @@ public final class ResultsReport {
     md.append("- Seeds: final cells use seeds 0..n-1 per dataset (weights, data order and noise); tuning uses seed 0 on a ")
         .append("seeded 20% validation hold-out of the training split.\n");
     md.append("- Source revision: `").append(SourceRevision.current()).append("`\n");
+    md.append("- Cells: ").append(cellCount(experiment)).append(" run directories; summed training time (all epochs of all cells): ")
+        .append(String.format("%.1f min", trainingMinutes(experiment))).append("\n");
+    md.append("\n<details><summary>The experiment config as run (experiment.json)</summary>\n\n```json\n")
+        .append(Files.readString(experiment.resolve("experiment.json")).strip()).append("\n```\n\n</details>\n");
     RunDirectory.writeAtomically(markdown, md.toString());
+  }
+
+  static long cellCount(Path experiment) throws IOException {
+    try (var walk = Files.walk(experiment)) {
+      return walk.filter(p -> p.getFileName().toString().equals("summary.json")).count();
+    }
+  }
+
+  /** The sum of every cell's epoch_seconds, in minutes. */
+  static double trainingMinutes(Path experiment) throws IOException {
+    double seconds = 0;
+    try (var walk = Files.walk(experiment)) {
+      for (Path p : walk.filter(q -> q.getFileName().toString().equals("metrics.jsonl")).toList()) {
+        for (String line : Files.readAllLines(p)) {
+          seconds += Json.mapper().readTree(line).get("epoch_seconds").asDouble();
+        }
+      }
+    }
+    return seconds / 60;
   }
 
   static String paperTable() {
