@@ -207,6 +207,12 @@ public final class ResultsReport {
             Stats.interval(de).format(1, 100), p(de), Stats.interval(dp).format(1, 100), p(dp)));
       }
     }
+    double[] means = methods.stream().mapToDouble(m -> Stats.interval(values(runs, m, Run::accuracy)).mean()).toArray();
+    if (java.util.Arrays.stream(means).max().orElse(0) - java.util.Arrays.stream(means).min().orElse(0) < 1e-12) {
+      md.append(String.format("%n> **Warning: every method has the same test accuracy (%.2f%%) on every seed.** The models "
+          + "did not learn (they predict one class), so this dataset says nothing about the regularizers; "
+          + "its verdicts below are void.%n", means[0] * 100));
+    }
     md.append(claims(runs, methods, maxEps));
     String prefix = d.replaceAll("[^a-z0-9-]", "-");
     md.append("\n").append(image(docs, barChart(runs, methods, "test accuracy (%)", Run::accuracy, figures.resolve(prefix + "-accuracy.png")), "accuracy with 95% CI"));

@@ -37,16 +37,34 @@ public record Examples(boolean images, int n, int[] inputShape, float[] pixels, 
     return new Examples(false, n, new int[] {maxLength}, null, ids, d.labels(), d.classNames().size());
   }
 
-  /** The first {@code limit} examples (all when {@code limit} is 0 or larger than n). */
+  /** Seed of the subset {@link #limit} keeps. */
+  public static final long LIMIT_SEED = 31L;
+
+  /**
+   * {@code limit} examples drawn without replacement by a seeded permutation ({@link
+   * #LIMIT_SEED}), kept in file order (all of them when {@code limit} is 0 or at least n). Not the
+   * first {@code limit}: some files are sorted by class (SpamAssassin lists its ham first), and a
+   * prefix would hold one class only.
+   */
   public Examples limit(int limit) {
     if (limit <= 0 || limit >= n) {
       return this;
     }
-    int[] l = java.util.Arrays.copyOf(labels, limit);
+    int[] keep = java.util.Arrays.copyOf(Permutation.of(n, LIMIT_SEED), limit);
+    java.util.Arrays.sort(keep);
     int per = perExample();
-    return images
-        ? new Examples(true, limit, inputShape, java.util.Arrays.copyOf(pixels, limit * per), null, l, numClasses)
-        : new Examples(false, limit, inputShape, null, java.util.Arrays.copyOf(ids, limit * per), l, numClasses);
+    int[] l = new int[limit];
+    float[] px = images ? new float[limit * per] : null;
+    int[] id = images ? null : new int[limit * per];
+    for (int i = 0; i < limit; i++) {
+      l[i] = labels[keep[i]];
+      if (images) {
+        System.arraycopy(pixels, keep[i] * per, px, i * per, per);
+      } else {
+        System.arraycopy(ids, keep[i] * per, id, i * per, per);
+      }
+    }
+    return new Examples(images, limit, inputShape, px, id, l, numClasses);
   }
 
   int perExample() {
