@@ -165,7 +165,7 @@ public final class ResultsReport {
     StringBuilder md = new StringBuilder("\n## ").append(d).append("\n\n");
     md.append(String.format("Model: %s, %d layers, d_model %d, %d heads; %d epochs, batch %d%s; %d seeds.%n%n",
         plan.model().kind(), plan.model().layers(), plan.model().modelDim(), plan.model().heads(), plan.train().epochs(),
-        plan.train().batchSize(), plan.train().trainLimit() > 0 ? ", first " + plan.train().trainLimit() + " training examples" : "",
+        plan.train().batchSize(), plan.train().trainLimit() > 0 ? ", " + plan.train().trainLimit() + " training examples (train_limit)" : "",
         plan.seeds()));
     md.append("| method | n | accuracy | NLL | ECE | Brier |");
     for (double e : eps) {
