@@ -25,7 +25,7 @@ import org.tensorflow.types.family.TFloating;
 class EdgeCaseTest {
 
   static Stream<Arguments> variants() {
-    return Variants.all().entrySet().stream().map(e -> Arguments.of(e.getKey(), e.getValue()));
+    return Variants.arguments();
   }
 
   /** Runs attention on q = k = v = x, returns [probabilities, output, dq]. */

@@ -29,17 +29,11 @@ class GradientTest {
   static final double EPS = 1e-6;
 
   static Stream<Arguments> variants() {
-    return Variants.all().entrySet().stream().map(e -> Arguments.of(e.getKey(), e.getValue()));
+    return Variants.arguments();
   }
 
   static boolean[] causalMask() {
-    boolean[] m = new boolean[T * T];
-    for (int q = 0; q < T; q++) {
-      for (int k = 0; k <= q; k++) {
-        m[q * T + k] = true;
-      }
-    }
-    return m;
+    return Variants.causal(T);
   }
 
   /** Checks d loss / d param against central differences on 12 coordinates. */

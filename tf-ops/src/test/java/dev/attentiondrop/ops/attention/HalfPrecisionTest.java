@@ -30,17 +30,11 @@ import org.tensorflow.types.TFloat16;
 class HalfPrecisionTest {
 
   static Stream<Arguments> variants() {
-    return Variants.all().entrySet().stream().map(e -> Arguments.of(e.getKey(), e.getValue()));
+    return Variants.arguments();
   }
 
   static boolean[] causal(int t) {
-    boolean[] m = new boolean[t * t];
-    for (int q = 0; q < t; q++) {
-      for (int k = 0; k <= q; k++) {
-        m[q * t + k] = true;
-      }
-    }
-    return m;
+    return Variants.causal(t);
   }
 
   static void assertFinite(String what, List<double[]> values) {

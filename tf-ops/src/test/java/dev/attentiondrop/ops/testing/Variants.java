@@ -20,6 +20,22 @@ import java.util.Map;
 public final class Variants {
   private Variants() {}
 
+  /** {@link #all} as JUnit arguments {@code (name, chain)} for {@code @MethodSource}. */
+  public static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> arguments() {
+    return all().entrySet().stream().map(e -> org.junit.jupiter.params.provider.Arguments.of(e.getKey(), e.getValue()));
+  }
+
+  /** A causal mask {@code [t, t]} (row-major): query i may attend to keys 0..i. */
+  public static boolean[] causal(int t) {
+    boolean[] m = new boolean[t * t];
+    for (int q = 0; q < t; q++) {
+      for (int k = 0; k <= q; k++) {
+        m[q * t + k] = true;
+      }
+    }
+    return m;
+  }
+
   public static Map<String, RegularizerChain> all() {
     Map<String, RegularizerChain> m = new LinkedHashMap<>();
     m.put("plain", RegularizerChain.none());

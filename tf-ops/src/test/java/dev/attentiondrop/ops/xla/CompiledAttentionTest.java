@@ -43,17 +43,11 @@ class CompiledAttentionTest {
   static final int B = 2, H = 2, T = 8, D = 4;
 
   static Stream<Arguments> variants() {
-    return Variants.all().entrySet().stream().map(e -> Arguments.of(e.getKey(), e.getValue()));
+    return Variants.arguments();
   }
 
   static boolean[] causalMask() {
-    boolean[] m = new boolean[T * T];
-    for (int q = 0; q < T; q++) {
-      for (int k = 0; k <= q; k++) {
-        m[q * T + k] = true;
-      }
-    }
-    return m;
+    return Variants.causal(T);
   }
 
   /**
