@@ -74,11 +74,11 @@ class HardAttentionMaskStatisticsTest {
     }
   }
 
-  @Test
-  @DisplayName("each top-k logit is zeroed with probability p; nothing else ever changes")
-  void dropFrequencyMatchesPInsideTopKOnly() {
-    int k = 5;
-    Samples s = sample(HardAttentionMask.of(k, P), k);
+  /**
+   * Over all sampled outputs: {candidates, dropped}. Asserts that a changed candidate holds
+   * {@code fill} and that no entry outside the top-k ever changes.
+   */
+  static long[] dropCounts(Samples s, double fill, String fillMessage) {
     long candidates = 0;
     long dropped = 0;
     for (double[] out : s.outputs()) {
@@ -86,7 +86,7 @@ class HardAttentionMaskStatisticsTest {
         if (s.candidates()[i]) {
           candidates++;
           if (out[i] != s.logits()[i]) {
-            assertEquals(0.0, out[i], "a dropped logit becomes exactly 0 (FillMode.ZERO)");
+            assertEquals(fill, out[i], fillMessage);
             dropped++;
           }
         } else {
@@ -94,13 +94,22 @@ class HardAttentionMaskStatisticsTest {
         }
       }
     }
+    return new long[] {candidates, dropped};
+  }
+
+  @Test
+  @DisplayName("each top-k logit is zeroed with probability p; nothing else ever changes")
+  void dropFrequencyMatchesPInsideTopKOnly() {
+    int k = 5;
+    Samples s = sample(HardAttentionMask.of(k, P), k);
+    long[] counts = dropCounts(s, 0.0, "a dropped logit becomes exactly 0 (FillMode.ZERO)");
     long perRun = 0;
     for (boolean c : s.candidates()) {
       perRun += c ? 1 : 0;
     }
     // every row of the padded examples still has >= k valid keys, so exactly k candidates per row
     assertEquals((long) B * H * Q * k, perRun, "candidates per run");
-    Stats.assertBinomial("drop rate inside top-k", dropped, candidates, P);
+    Stats.assertBinomial("drop rate inside top-k", counts[1], counts[0], P);
   }
 
   @Test
@@ -131,21 +140,7 @@ class HardAttentionMaskStatisticsTest {
   void negInfFillUsesDropValue() {
     int k = 3;
     Samples s = sample(new HardAttentionMask(TopK.count(k), P, FillMode.NEG_INF), k);
-    long candidates = 0;
-    long dropped = 0;
-    for (double[] out : s.outputs()) {
-      for (int i = 0; i < out.length; i++) {
-        if (s.candidates()[i]) {
-          candidates++;
-          if (out[i] != s.logits()[i]) {
-            assertEquals(-1e9, out[i], "dropped logit");
-            dropped++;
-          }
-        } else {
-          assertEquals(s.logits()[i], out[i]);
-        }
-      }
-    }
-    Stats.assertBinomial("drop rate (NEG_INF)", dropped, candidates, P);
+    long[] counts = dropCounts(s, -1e9, "dropped logit");
+    Stats.assertBinomial("drop rate (NEG_INF)", counts[1], counts[0], P);
   }
 }
