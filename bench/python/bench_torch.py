@@ -6,11 +6,9 @@ Java registry). Eager mode. Prints one `RESULT {json}` line per variant.
 
   python bench_torch.py --seq-len 128 [--variants plain,blur] [--batch 8] [--reps 5] [--warmup 2] [--threads 2]
 """
-import gc
 import math
 import os
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import common as C  # noqa: E402
@@ -118,14 +116,4 @@ def build(variant):
     return step
 
 
-base = C.status_mb("VmRSS:")
-for variant in args.variants:
-    scope = "variant" if C.reset_peak_rss() else "process"
-    t0 = time.perf_counter()
-    step = build(variant)
-    step(-1)  # first run: counted as build, and as the first warmup step
-    build_s = time.perf_counter() - t0
-    timing = C.time_steps(step, max(0, args.warmup - 1), args.reps, args.budget_ms)
-    C.emit(args, variant, timing, C.status_mb("VmHWM:"), scope, base, build_s, f"torch {torch.__version__}")
-    del step
-    gc.collect()
+C.run_variants(args, build, f"torch {torch.__version__}")

@@ -79,3 +79,22 @@ def emit(args, variant, timing, peak, scope, base, build_s, version):
            "peak_rss_mb": peak, "peak_rss_scope": scope, "base_rss_mb": base, "build_s": build_s,
            "threads": args.threads, "layers": 1, "version": version}
     print("RESULT " + json.dumps(rec), flush=True)
+
+
+def run_variants(args, build, version, cleanup=lambda: None):
+    """Builds, times and reports every variant in turn; the first step (tracing, first run) is
+    counted as build time and as the first warmup step. `cleanup` frees a runtime's state."""
+    import gc  # noqa: PLC0415
+
+    base = status_mb("VmRSS:")
+    for variant in args.variants:
+        scope = "variant" if reset_peak_rss() else "process"
+        t0 = time.perf_counter()
+        step = build(variant)
+        step(-1)
+        build_s = time.perf_counter() - t0
+        timing = time_steps(step, max(0, args.warmup - 1), args.reps, args.budget_ms)
+        emit(args, variant, timing, status_mb("VmHWM:"), scope, base, build_s, version)
+        del step
+        cleanup()
+        gc.collect()
