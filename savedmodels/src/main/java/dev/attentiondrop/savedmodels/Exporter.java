@@ -3,7 +3,7 @@ package dev.attentiondrop.savedmodels;
 import dev.attentiondrop.ops.Checks;
 import dev.attentiondrop.zoo.config.Json;
 import dev.attentiondrop.zoo.config.ModelConfig;
-import dev.attentiondrop.zoo.experiments.SourceRevision;
+import dev.attentiondrop.zoo.train.SourceRevision;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

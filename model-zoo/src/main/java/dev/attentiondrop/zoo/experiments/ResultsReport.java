@@ -3,6 +3,7 @@ package dev.attentiondrop.zoo.experiments;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.attentiondrop.zoo.config.Json;
 import dev.attentiondrop.zoo.train.RunDirectory;
+import dev.attentiondrop.zoo.train.SourceRevision;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -74,12 +75,33 @@ public final class ResultsReport {
     md.append("- Experiment config (as run): `").append(experiment.resolve("experiment.json")).append("`\n");
     md.append("- Seeds: final cells use seeds 0..n-1 per dataset (weights, data order and noise); tuning uses seed 0 on a ")
         .append("seeded 20% validation hold-out of the training split.\n");
-    md.append("- Source revision: `").append(SourceRevision.current()).append("`\n");
+    md.append("- Source revision of this report: `").append(SourceRevision.current()).append("`\n");
+    md.append("- Source revisions that trained the cells: ").append(runRevisions(experiment)).append("\n");
     md.append("- Cells: ").append(cellCount(experiment)).append(" run directories; summed training time (all epochs of all cells): ")
         .append(String.format("%.1f min", trainingMinutes(experiment))).append("\n");
     md.append("\n<details><summary>The experiment config as run (experiment.json)</summary>\n\n```json\n")
         .append(Files.readString(experiment.resolve("experiment.json")).strip()).append("\n```\n\n</details>\n");
     RunDirectory.writeAtomically(markdown, md.toString());
+  }
+
+  /**
+   * The revisions recorded in the cells' {@code source_revision.txt}, with how many cells each
+   * trained; cells from before the file existed count as "not recorded".
+   */
+  static String runRevisions(Path experiment) throws IOException {
+    Map<String, Integer> counts = new TreeMap<>();
+    try (var walk = Files.walk(experiment)) {
+      for (Path summary : walk.filter(p -> p.getFileName().toString().equals("summary.json")).toList()) {
+        Path file = new RunDirectory(summary.getParent()).sourceRevision();
+        List<String> revisions = Files.exists(file)
+            ? Files.readAllLines(file).stream().map(String::strip).filter(l -> !l.isEmpty()).toList()
+            : List.of("not recorded");
+        counts.merge(String.join(" then ", revisions), 1, Integer::sum);
+      }
+    }
+    List<String> parts = new ArrayList<>();
+    counts.forEach((revision, n) -> parts.add("`" + revision + "` (" + n + (n == 1 ? " cell)" : " cells)")));
+    return parts.isEmpty() ? "none" : String.join(", ", parts);
   }
 
   static long cellCount(Path experiment) throws IOException {

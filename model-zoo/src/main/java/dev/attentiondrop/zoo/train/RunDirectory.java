@@ -11,6 +11,7 @@ import java.nio.file.StandardCopyOption;
  *
  * <pre>
  *   RUN/config.json          model and training configs
+ *   RUN/source_revision.txt  the source revision that trained it (one line per session on resume)
  *   RUN/tokenizer.json       text models: the tokenizer fitted on the training split
  *   RUN/metrics.jsonl        one JSON object per epoch ({@link EpochMetrics})
  *   RUN/metrics.csv          the same as CSV
@@ -27,6 +28,10 @@ public record RunDirectory(Path root) {
 
   public Path config() {
     return root.resolve("config.json");
+  }
+
+  public Path sourceRevision() {
+    return root.resolve("source_revision.txt");
   }
 
   public Path tokenizer() {

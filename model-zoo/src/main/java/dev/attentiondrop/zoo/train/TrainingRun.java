@@ -113,6 +113,18 @@ public final class TrainingRun {
         Examples.of(te, tokenizer, model.maxLength()), tokenizer);
   }
 
+  /** Records the source revision; a resumed run adds a line when the revision changed. */
+  private static void recordRevision(RunDirectory dir, boolean resuming) throws IOException {
+    String revision = SourceRevision.current();
+    List<String> lines = resuming && Files.exists(dir.sourceRevision())
+        ? new ArrayList<>(Files.readAllLines(dir.sourceRevision()))
+        : new ArrayList<>();
+    if (lines.isEmpty() || !lines.get(lines.size() - 1).equals(revision)) {
+      lines.add(revision);
+    }
+    RunDirectory.writeAtomically(dir.sourceRevision(), String.join("\n", lines) + "\n");
+  }
+
   /** Trains {@code model} as {@code train} says, writing {@code directory}. */
   public static Result run(ModelConfig model, TrainConfig train, Path directory, Options options) throws IOException {
     RunDirectory dir = new RunDirectory(directory);
@@ -129,6 +141,7 @@ public final class TrainingRun {
           + " already holds a run; pass --resume to continue it or choose another --output");
     }
     RunDirectory.writeAtomically(dir.config(), configJson);
+    recordRevision(dir, resuming);
     if (data.tokenizer() != null) {
       RunDirectory.writeAtomically(dir.tokenizer(), Json.write(data.tokenizer()));
     }

@@ -41,6 +41,7 @@ class TrainingRunTest {
       assertTrue(Files.size(p) > 0, p + " written");
     }
     assertEquals(5, Files.readAllLines(rd.metricsCsv()).size(), "header + 4 epochs");
+    assertEquals(List.of(SourceRevision.current()), Files.readAllLines(rd.sourceRevision()), "the revision that trained it");
   }
 
   @Test
@@ -63,6 +64,8 @@ class TrainingRunTest {
     var resumed = TrainingRun.run(smallVit(), tc, dir.resolve("split"), TrainingRun.Options.quiet().resuming());
     assertArrayEquals(curve(whole), curve(resumed), 0.0);
     assertEquals(whole.last().step(), resumed.last().step());
+    assertEquals(List.of(SourceRevision.current()), Files.readAllLines(resumed.directory().sourceRevision()),
+        "resuming at the same revision adds no line");
   }
 
   @Test

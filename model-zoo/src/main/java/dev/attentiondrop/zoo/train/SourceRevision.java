@@ -1,4 +1,4 @@
-package dev.attentiondrop.zoo.experiments;
+package dev.attentiondrop.zoo.train;
 
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
