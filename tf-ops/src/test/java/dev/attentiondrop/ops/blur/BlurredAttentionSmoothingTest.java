@@ -160,4 +160,68 @@ class BlurredAttentionSmoothingTest {
       assertEquals(1.0, zero[4], 1e-12, "interior keys see the whole kernel");
     }
   }
+
+  @ParameterizedTest
+  @EnumSource(Boundary.class)
+  @DisplayName("the banded product and the shifted copies are the same convolution: values and gradients, with and without a mask")
+  void bandedProductEqualsShiftedCopies(Boundary boundary) {
+    int b = 2, h = 3, t = 11;
+    double[] logits = Stats.gaussian(21, b * h * t * t);
+    double[] sigmas = {0.4, 1.3, 2.9}; // one per head
+    var op = new BlurredAttentionSmoothing(3, 7, SigmaScope.PER_HEAD, boundary);
+    for (boolean masked : new boolean[] {false, true}) {
+      try (TfRun r = TfRun.create()) {
+        Operand<TFloat64> x = r.f64(logits, b, h, t, t);
+        Operand<TFloat64> sigma = r.f64(sigmas, 1, h, 1, 1);
+        var mask = masked ? AttentionMasks.causal(r.tf, t) : null;
+        Operand<TFloat64> banded = op.applyWithSigma(r.tf, x, mask, sigma, true);
+        Operand<TFloat64> shifted = op.applyWithSigma(r.tf, x, mask, sigma, false);
+        // A weighted sum, so the gradients see every output position.
+        Operand<TFloat64> w = r.f64(Stats.gaussian(22, b * h * t * t), b, h, t, t);
+        var gBanded = r.gradients(r.tf.math.mul(banded, w), x).get(0);
+        var gShifted = r.gradients(r.tf.math.mul(shifted, w), x).get(0);
+        var out = r.eval(banded, shifted, gBanded, gShifted);
+        String what = boundary + (masked ? ", causal mask" : ", no mask");
+        assertArrayEquals(out.get(1), out.get(0), 1e-12, "values, " + what);
+        assertArrayEquals(out.get(3), out.get(2), 1e-12, "gradients, " + what);
+        assertTrue(r.countOps("BatchMatMul") > 0, "the banded form is a matmul");
+      }
+    }
+  }
+
+  @Test
+  @DisplayName("the banded product serves unknown and moderate key axes; float16 and very long axes use shifted copies")
+  void formChoice() {
+    try (TfRun r = TfRun.create()) {
+      var tf = r.tf;
+      assertTrue(BlurredAttentionSmoothing.banded(r.placeholder(2, 4, 16, 16)));
+      assertTrue(BlurredAttentionSmoothing.banded(
+          tf.placeholder(TFloat64.class, org.tensorflow.op.core.Placeholder.shape(org.tensorflow.ndarray.Shape.of(-1, 4, -1, -1)))));
+      assertTrue(!BlurredAttentionSmoothing.banded(
+          r.placeholder(1, 1, 1, BlurredAttentionSmoothing.MAX_BANDED_KEYS + 1)));
+      assertTrue(!BlurredAttentionSmoothing.banded(
+          tf.placeholder(org.tensorflow.types.TFloat16.class, org.tensorflow.op.core.Placeholder.shape(org.tensorflow.ndarray.Shape.of(1, 1, 4, 4)))));
+    }
+  }
+
+  @Test
+  @DisplayName("an unknown key axis (fed at run time) blurs like the static one")
+  void dynamicKeyAxis() {
+    int t = 9;
+    double[] logits = Stats.gaussian(31, 2 * t * t);
+    var op = BlurredAttentionSmoothing.of(2, 5);
+    try (TfRun r = TfRun.create()) {
+      var tf = r.tf;
+      Operand<TFloat64> sigma = r.f64(new double[] {0.8}, 1, 1, 1, 1);
+      Operand<TFloat64> fixed = r.f64(logits, 2, 1, t, t);
+      Operand<TFloat64> dynamic =
+          tf.placeholder(TFloat64.class, org.tensorflow.op.core.Placeholder.shape(org.tensorflow.ndarray.Shape.of(-1, 1, -1, -1)));
+      double[] expected = r.eval(op.applyWithSigma(tf, fixed, null, sigma));
+      try (TFloat64 fed = TFloat64.tensorOf(org.tensorflow.ndarray.Shape.of(2, 1, t, t),
+          org.tensorflow.ndarray.buffer.DataBuffers.of(logits, true, false))) {
+        double[] actual = r.evalFeeding(Map.of(dynamic, fed), op.applyWithSigma(tf, dynamic, null, sigma)).get(0);
+        assertArrayEquals(expected, actual, 1e-12);
+      }
+    }
+  }
 }

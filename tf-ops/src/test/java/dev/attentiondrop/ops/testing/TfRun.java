@@ -80,6 +80,10 @@ public final class TfRun implements AutoCloseable {
     List<Tensor> fed = new ArrayList<>();
     try {
       for (Map.Entry<Operand<?>, Object> e : feeds.entrySet()) {
+        if (e.getValue() instanceof Tensor given) { // owned and closed by the caller
+          runner.feed(e.getKey(), given);
+          continue;
+        }
         Tensor t;
         if (e.getValue() instanceof double[] d) {
           t = TFloat64.tensorOf(e.getKey().shape(), DataBuffers.of(d, true, false));

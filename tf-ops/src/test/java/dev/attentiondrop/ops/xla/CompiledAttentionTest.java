@@ -105,7 +105,7 @@ class CompiledAttentionTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("variants")
-  @DisplayName("forward: bit-identical through the function uncompiled, within 2e-6 compiled")
+  @DisplayName("forward: within 5e-7 (a few float32 ulps of O(1) values) through the function uncompiled, within 2e-6 compiled")
   void forwardMatchesPlain(String name, RegularizerChain chain) {
     try (TfRun r = TfRun.create()) {
       var x = Qkv.f32(r);
@@ -122,7 +122,9 @@ class CompiledAttentionTest {
       all.addAll(outputs(compiled));
       List<double[]> v = x.eval(r, all);
       for (int i = 0; i < 3; i++) {
-        assertArrayEquals(v.get(i), v.get(3 + i), 0.0, name + ": output " + i + " via function");
+        // Not bit-identical: Grappler optimizes a function body on its own, and the blur's banded
+        // matmul may then take another summation order (1 ulp seen).
+        assertArrayEquals(v.get(i), v.get(3 + i), 5e-7, name + ": output " + i + " via function");
         double d = maxAbsDiff(v.get(i), v.get(6 + i));
         assertTrue(d <= 2e-6, name + ": output " + i + " compiled differs by " + d);
       }
