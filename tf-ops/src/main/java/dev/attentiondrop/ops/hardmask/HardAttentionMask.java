@@ -95,8 +95,11 @@ public record HardAttentionMask(TopK k, double p, FillMode fill) implements Logi
   /** The candidate set {@code S}: true at the top-k valid logits of each query row. */
   public <T extends TFloating> Operand<TBool> candidates(
       Ops tf, Operand<T> logits, Operand<TBool> keyMask) {
-    Operand<TBool> valid = Masking.fullMask(tf, keyMask, logits);
-    Operand<T> ranked = tf.stopGradient(tf.select(valid, logits, Masking.maskFill(tf, logits.type())));
+    // Without a key mask every key is valid: no full-size mask, select or and (three passes fewer).
+    Operand<TBool> valid = keyMask == null ? null : Masking.fullMask(tf, keyMask, logits);
+    Operand<T> ranked =
+        tf.stopGradient(
+            valid == null ? logits : tf.select(valid, logits, Masking.maskFill(tf, logits.type())));
     Operand<TInt32> numKeys = Tensors.dim(tf, logits, -1);
     Operand<T> threshold;
     Operand<TBool> rowHasCandidates = null;
@@ -108,8 +111,10 @@ public record HardAttentionMask(TopK k, double p, FillMode fill) implements Logi
       double f = ((TopK.Fraction) k).f();
       // k_i = ceil(f * n_i); the 1e-9 keeps f * n exact products (0.1 * 10) from rounding up.
       Operand<TFloat64> nValid =
-          tf.reduceSum(
-              tf.dtypes.cast(valid, TFloat64.class), Tensors.axis(tf, -1), ReduceSum.keepDims(true));
+          valid == null
+              ? tf.reshape(tf.dtypes.cast(numKeys, TFloat64.class), tf.constant(new int[] {1, 1, 1, 1}))
+              : tf.reduceSum(
+                  tf.dtypes.cast(valid, TFloat64.class), Tensors.axis(tf, -1), ReduceSum.keepDims(true));
       Operand<TInt32> kRow = ceilFraction(tf, f, nValid);
       Operand<TInt32> kMax =
           tf.math.maximum(ceilFraction(tf, f, tf.dtypes.cast(numKeys, TFloat64.class)), tf.constant(1));
@@ -125,7 +130,8 @@ public record HardAttentionMask(TopK k, double p, FillMode fill) implements Logi
           tf.reduceSum(tf.math.mul(sortedTop, pick), Tensors.axis(tf, -1), ReduceSum.keepDims(true));
       rowHasCandidates = tf.math.greater(kRow, tf.constant(0));
     }
-    Operand<TBool> selected = tf.math.logicalAnd(valid, tf.math.greaterEqual(ranked, threshold));
+    Operand<TBool> atLeastKth = tf.math.greaterEqual(ranked, threshold);
+    Operand<TBool> selected = valid == null ? atLeastKth : tf.math.logicalAnd(valid, atLeastKth);
     return rowHasCandidates == null ? selected : tf.math.logicalAnd(selected, rowHasCandidates);
   }
 
