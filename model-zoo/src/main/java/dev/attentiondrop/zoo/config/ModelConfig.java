@@ -2,6 +2,7 @@ package dev.attentiondrop.zoo.config;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.attentiondrop.ops.Checks;
+import dev.attentiondrop.ops.xla.XlaMode;
 import dev.attentiondrop.zoo.layers.ClassificationHead.Pooling;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,6 +30,10 @@ import java.util.List;
  * @param layerNormEpsilon epsilon of every layer normalization
  * @param regularizers the attention chain, applied in order (normalized, defaults explicit)
  * @param seed seed of the initial weights
+ * @param attentionXla how the attention core runs: {@link XlaMode#NONE} (plain kernels, the
+ *     default) or {@link XlaMode#COMPILED_FUNCTION} (an XLA-compiled function, forward and backward,
+ *     kept in exported SavedModels). Auto-clustering is a process-wide switch, not a model
+ *     property: see {@code dev.attentiondrop.ops.xla.AutoClustering}.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ModelConfig(
@@ -48,7 +53,8 @@ public record ModelConfig(
     double dropConnect,
     double layerNormEpsilon,
     List<RegularizerConfig> regularizers,
-    long seed) {
+    long seed,
+    XlaMode attentionXla) {
 
   public ModelConfig {
     Checks.notNull("kind", kind);
@@ -89,6 +95,12 @@ public record ModelConfig(
       normalized.add(n);
     }
     regularizers = List.copyOf(normalized);
+    attentionXla = attentionXla == null ? XlaMode.NONE : attentionXla;
+    if (attentionXla == XlaMode.AUTO_CLUSTERING) {
+      throw new IllegalArgumentException("attention_xla must be one of [NONE, COMPILED_FUNCTION], got "
+          + "AUTO_CLUSTERING: auto-clustering is process-wide (TF_XLA_FLAGS before TensorFlow loads, see "
+          + "AutoClustering), not a property of one model");
+    }
   }
 
   /** The number of tokens the encoder sees. */
@@ -115,6 +127,7 @@ public record ModelConfig(
     b.layerNormEpsilon = layerNormEpsilon;
     b.regularizers = new ArrayList<>(regularizers);
     b.seed = seed;
+    b.attentionXla = attentionXla;
     return b;
   }
 
@@ -158,6 +171,7 @@ public record ModelConfig(
     private double layerNormEpsilon = 1e-6;
     private List<RegularizerConfig> regularizers = new ArrayList<>();
     private long seed = 0;
+    private XlaMode attentionXla = XlaMode.NONE;
 
     public Builder imageSize(int v) { this.imageSize = v; return this; }
     public Builder patchSize(int v) { this.patchSize = v; return this; }
@@ -174,6 +188,7 @@ public record ModelConfig(
     public Builder dropConnect(double v) { this.dropConnect = v; return this; }
     public Builder layerNormEpsilon(double v) { this.layerNormEpsilon = v; return this; }
     public Builder seed(long v) { this.seed = v; return this; }
+    public Builder attentionXla(XlaMode v) { this.attentionXla = v; return this; }
 
     /** Replaces the attention chain. */
     public Builder regularizers(List<RegularizerConfig> v) {
@@ -189,7 +204,7 @@ public record ModelConfig(
 
     public ModelConfig build() {
       return new ModelConfig(kind, imageSize, patchSize, vocabularySize, maxLength, numClasses, modelDim,
-          heads, layers, mlpDim, preNorm, pooling, residualDropout, dropConnect, layerNormEpsilon, regularizers, seed);
+          heads, layers, mlpDim, preNorm, pooling, residualDropout, dropConnect, layerNormEpsilon, regularizers, seed, attentionXla);
     }
   }
 }

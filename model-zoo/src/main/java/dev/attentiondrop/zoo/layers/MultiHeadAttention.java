@@ -3,8 +3,9 @@ package dev.attentiondrop.zoo.layers;
 import dev.attentiondrop.ops.AttentionContext;
 import dev.attentiondrop.ops.Checks;
 import dev.attentiondrop.ops.RegularizerChain;
-import dev.attentiondrop.ops.attention.ScaledDotProductAttention;
 import dev.attentiondrop.ops.baselines.AttentionDropout;
+import dev.attentiondrop.ops.xla.CompiledAttention;
+import dev.attentiondrop.ops.xla.XlaMode;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TBool;
@@ -25,6 +26,7 @@ public final class MultiHeadAttention extends Layer {
   private final Dense value;
   private final Dense output;
   private final RegularizerChain chain;
+  private final CompiledAttention core;
   private final int layerIndex;
   private final int numLayers;
 
@@ -42,6 +44,25 @@ public final class MultiHeadAttention extends Layer {
       int layerIndex,
       int numLayers,
       Initializers init) {
+    this(tf, name, modelDim, heads, keyDim, attentionDropout, chain, XlaMode.NONE, layerIndex, numLayers, init);
+  }
+
+  /**
+   * @param xla how the attention core ({@code Q K^T} scaling, the chain, softmax, times {@code V})
+   *     runs: plain kernels or an XLA-compiled function ({@link CompiledAttention})
+   */
+  public MultiHeadAttention(
+      Ops tf,
+      String name,
+      int modelDim,
+      int heads,
+      int keyDim,
+      double attentionDropout,
+      RegularizerChain chain,
+      XlaMode xla,
+      int layerIndex,
+      int numLayers,
+      Initializers init) {
     super(name);
     this.heads = Checks.inRange("heads", heads, 1, 1024);
     this.keyDim = Checks.inRange("key_dim", keyDim, 1, 1 << 16);
@@ -54,6 +75,7 @@ public final class MultiHeadAttention extends Layer {
     this.output = add(new Dense(scope, "attention_output", inner, modelDim, init));
     RegularizerChain c = Checks.notNull("chain", chain);
     this.chain = attentionDropout > 0 ? c.thenProbabilities(new AttentionDropout(attentionDropout)) : c;
+    this.core = CompiledAttention.of(this.chain, Checks.notNull("xla", xla)).returning(true, false);
     this.layerIndex = layerIndex;
     this.numLayers = numLayers;
   }
@@ -76,6 +98,10 @@ public final class MultiHeadAttention extends Layer {
 
   public RegularizerChain chain() {
     return chain;
+  }
+
+  public XlaMode xla() {
+    return core.mode();
   }
 
   /**
@@ -102,7 +128,7 @@ public final class MultiHeadAttention extends Layer {
             .withKeyMask(keyMask)
             .withLayer(layerIndex, numLayers)
             .withNoiseGroups(ctx.noiseGroups());
-    var result = ScaledDotProductAttention.compute(tf, q, k, v, chain, actx);
+    var result = core.compute(tf, q, k, v, actx);
     return new Output(output.call(tf, mergeHeads(tf, result.output()), ctx), result.probabilities());
   }
 

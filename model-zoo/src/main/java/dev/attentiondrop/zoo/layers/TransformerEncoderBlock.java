@@ -1,6 +1,8 @@
 package dev.attentiondrop.zoo.layers;
 
+import dev.attentiondrop.ops.Checks;
 import dev.attentiondrop.ops.RegularizerChain;
+import dev.attentiondrop.ops.xla.XlaMode;
 import dev.attentiondrop.ops.baselines.Dropout;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
@@ -18,7 +20,7 @@ import org.tensorflow.types.TFloat32;
  * {@code drop} is inverted dropout on the residual branch (rate {@code residual_dropout}).
  */
 public final class TransformerEncoderBlock extends Layer {
-  /** The block's hyper-parameters. */
+  /** The block's hyper-parameters; {@code attentionXla} says how its attention core runs. */
   public record Spec(
       int modelDim,
       int heads,
@@ -27,7 +29,20 @@ public final class TransformerEncoderBlock extends Layer {
       double attentionDropout,
       double residualDropout,
       double dropConnect,
-      double layerNormEpsilon) {}
+      double layerNormEpsilon,
+      XlaMode attentionXla) {
+
+    public Spec {
+      Checks.notNull("attention_xla", attentionXla);
+    }
+
+    /** A block whose attention runs on plain kernels ({@link XlaMode#NONE}). */
+    public Spec(int modelDim, int heads, int mlpDim, boolean preNorm, double attentionDropout,
+        double residualDropout, double dropConnect, double layerNormEpsilon) {
+      this(modelDim, heads, mlpDim, preNorm, attentionDropout, residualDropout, dropConnect,
+          layerNormEpsilon, XlaMode.NONE);
+    }
+  }
 
   private final Spec spec;
   private final LayerNormalization norm1;
@@ -46,7 +61,7 @@ public final class TransformerEncoderBlock extends Layer {
         add(
             new MultiHeadAttention(
                 scope, "attention", spec.modelDim(), spec.heads(), spec.modelDim() / spec.heads(),
-                spec.attentionDropout(), chain, layerIndex, numLayers, init));
+                spec.attentionDropout(), chain, spec.attentionXla(), layerIndex, numLayers, init));
     this.norm2 = add(new LayerNormalization(scope, "norm2", spec.modelDim(), spec.layerNormEpsilon(), init));
     this.feedForward = add(new FeedForward(scope, "mlp", spec.modelDim(), spec.mlpDim(), spec.dropConnect(), init));
     this.residualDropout = new Dropout(spec.residualDropout());

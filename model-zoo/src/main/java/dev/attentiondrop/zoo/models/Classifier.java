@@ -79,7 +79,7 @@ public final class Classifier extends Layer {
       chains.add(RegularizerRegistry.chainFor(config.regularizers(), l));
     }
     var spec = new TransformerEncoderBlock.Spec(d, config.heads(), config.mlpDim(), config.preNorm(),
-        0.0, config.residualDropout(), config.dropConnect(), config.layerNormEpsilon());
+        0.0, config.residualDropout(), config.dropConnect(), config.layerNormEpsilon(), config.attentionXla());
     this.encoder = add(new Encoder(scope, "encoder", spec, chains, init));
     this.head = add(new ClassificationHead(scope, "head", d, config.numClasses(), config.pooling(), config.layerNormEpsilon(), init));
   }

@@ -3,6 +3,7 @@ package dev.attentiondrop.ops.xla;
 import dev.attentiondrop.ops.AttentionContext;
 import dev.attentiondrop.ops.Checks;
 import dev.attentiondrop.ops.RegularizerChain;
+import dev.attentiondrop.ops.Tensors;
 import dev.attentiondrop.ops.Training;
 import dev.attentiondrop.ops.attention.ScaledDotProductAttention;
 import dev.attentiondrop.ops.attention.ScaledDotProductAttention.Result;
@@ -19,6 +20,7 @@ import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.types.TBool;
+import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
 import org.tensorflow.types.family.TFloating;
 
@@ -28,7 +30,7 @@ import org.tensorflow.types.family.TFloating;
  * XlaMode}.
  *
  * <p>With {@link XlaMode#COMPILED_FUNCTION} the core becomes a TensorFlow function specialized for
- * the static shapes of query, key, value and key mask, the dtype, the chain, the Java-constant
+ * the (possibly partial) shapes of query, key, value and key mask, the dtype, the chain, the Java-constant
  * training mode and the context's layer position and noise groups; it is called through a {@code
  * PartitionedCall} node carrying {@code _XlaMustCompile=true} ({@link XlaCalls#call}), with the
  * seed ({@code int64[2]}) and the key mask as function inputs. Its gradient is a second function,
@@ -96,8 +98,9 @@ public final class CompiledAttention {
 
   /**
    * {@link ScaledDotProductAttention#compute} of the same arguments, compiled as the mode says.
-   * With {@code COMPILED_FUNCTION}, every shape must be static, the graph a {@link Graph} and the
-   * training mode a Java constant.
+   * With {@code COMPILED_FUNCTION}, the graph must be a {@link Graph} and the training mode a Java
+   * constant. Dimensions may be unknown (a dynamic batch, say): XLA then compiles the function
+   * once per concrete input shape it meets at run time and caches each executable.
    *
    * @param query {@code [batch, heads, queries, d_k]}
    * @param key {@code [batch, heads, keys, d_k]}
@@ -163,10 +166,10 @@ public final class CompiledAttention {
     Spec<T> spec =
         new Spec<>(
             query.type(),
-            staticShape("query", query),
-            staticShape("key", key),
-            staticShape("value", value),
-            mask == null ? null : staticShape("keyMask", mask),
+            query.shape(),
+            key.shape(),
+            value.shape(),
+            mask == null ? null : mask.shape(),
             training.isOn(),
             seed != null,
             context.layer(),
@@ -192,11 +195,15 @@ public final class CompiledAttention {
       call = XlaCalls.call(tf, "attention", f, args, mustCompile);
     }
     List<Shape> shapes = forward.outputShapes();
-    // The call node's outputs have no static shape: restore it (a free reshape).
+    // The call node's outputs have no static shape: restore what is known (a free reshape).
     List<Operand<T>> outs = new ArrayList<>();
     for (int i = 0; i < shapes.size(); i++) {
       Output<T> o = call.output(i);
-      outs.add(tf.reshape(o, tf.constant(shapes.get(i).asArray())));
+      Operand<T> lastSource = i == 0 ? value : key;
+      int lastAxis = i == 0 ? 3 : 2; // output [B, H, Tq, d_v]; probabilities, logits [B, H, Tq, Tk]
+      outs.add(shapes.get(i).isUnknown()
+          ? o
+          : tf.reshape(o, shapeOf(tf, shapes.get(i), query, lastSource, lastAxis)));
     }
     int i = 1;
     Operand<T> p = probabilities ? outs.get(i++) : null;
@@ -204,13 +211,31 @@ public final class CompiledAttention {
     return new Result<>(l, p, outs.get(0));
   }
 
-  private static Shape staticShape(String name, Operand<?> x) {
-    Shape s = x.shape();
-    if (s.isUnknown() || s.hasUnknownDimension()) {
-      throw new IllegalArgumentException(
-          "COMPILED_FUNCTION needs static shapes; " + name + " has shape " + s);
+  /**
+   * The shape {@code [B, H, Tq, last]} as a tensor: the constant where {@code known} has the
+   * dimension, else read from {@code query} (axes 0-2) or {@code lastSource} at {@code lastAxis};
+   * shape inference then gives the reshaped output the static dimensions.
+   */
+  private static Operand<TInt32> shapeOf(
+      Ops tf, Shape known, Operand<?> query, Operand<?> lastSource, int lastAxis) {
+    if (!known.hasUnknownDimension()) {
+      return tf.constant(toInts(known));
     }
-    return s;
+    List<Operand<TInt32>> dims = new ArrayList<>();
+    for (int d = 0; d < 4; d++) {
+      long n = known.get(d);
+      dims.add(n >= 0 ? tf.constant((int) n)
+          : d < 3 ? Tensors.dim(tf, query, d) : Tensors.dim(tf, lastSource, lastAxis));
+    }
+    return tf.stack(dims);
+  }
+
+  private static int[] toInts(Shape s) {
+    int[] out = new int[s.numDimensions()];
+    for (int d = 0; d < out.length; d++) {
+      out[d] = Math.toIntExact(s.get(d));
+    }
+    return out;
   }
 
   /** The placeholders of a function's inputs, in order. */

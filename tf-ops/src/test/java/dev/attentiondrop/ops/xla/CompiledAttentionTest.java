@@ -272,20 +272,51 @@ class CompiledAttentionTest {
   }
 
   @Test
-  @DisplayName("errors: dynamic shapes, a tensor training flag")
+  @DisplayName("a dynamic batch: one call node serves batches of 2 and 3, float64 values and gradients as the plain path")
+  void dynamicBatch() {
+    RegularizerChain chain = hardMaskBlurDropout();
+    try (TfRun r = TfRun.create()) {
+      var tf = r.tf;
+      Shape dynamic = Shape.of(-1, H, T, D);
+      Operand<TFloat64> q = tf.placeholder(TFloat64.class, Placeholder.shape(dynamic));
+      Operand<TFloat64> k = tf.placeholder(TFloat64.class, Placeholder.shape(dynamic));
+      Operand<TFloat64> v = tf.placeholder(TFloat64.class, Placeholder.shape(dynamic));
+      var ctx = AttentionContext.training(r.seed(5, 6)).withKeyMask(r.bool(causalMask(), 1, 1, T, T));
+      var plain = ScaledDotProductAttention.compute(tf, q, k, v, chain, ctx);
+      var compiled = CompiledAttention.of(chain, XlaMode.COMPILED_FUNCTION).compute(tf, q, k, v, ctx);
+      assertArrayEquals(dynamic.asArray(), compiled.output().shape().asArray(), "the known dimensions are restored");
+      assertArrayEquals(new long[] {-1, H, T, T}, compiled.probabilities().shape().asArray());
+      List<Operand<?>> fetch = new ArrayList<>(outputs(plain));
+      fetch.addAll(outputs(compiled));
+      fetch.addAll(r.gradients(tf.math.mul(plain.output(), plain.output()), q, k, v));
+      fetch.addAll(r.gradients(tf.math.mul(compiled.output(), compiled.output()), q, k, v));
+      for (int batch : new int[] {2, 3}) {
+        Shape shape = Shape.of(batch, H, T, D);
+        int n = batch * H * T * D;
+        try (TFloat64 qt = TFloat64.tensorOf(shape, org.tensorflow.ndarray.buffer.DataBuffers.of(Stats.gaussian(11, n), true, false));
+            TFloat64 kt = TFloat64.tensorOf(shape, org.tensorflow.ndarray.buffer.DataBuffers.of(Stats.gaussian(12, n), true, false));
+            TFloat64 vt = TFloat64.tensorOf(shape, org.tensorflow.ndarray.buffer.DataBuffers.of(Stats.gaussian(13, n), true, false))) {
+          List<double[]> out = r.evalFeeding(Map.of(q, qt, k, kt, v, vt), fetch.toArray(new Operand<?>[0]));
+          assertEquals(n, out.get(3).length, "batch " + batch + " ran");
+          for (int i = 0; i < 3; i++) {
+            assertArrayEquals(out.get(i), out.get(3 + i), 1e-10, "batch " + batch + ", output " + i);
+            assertArrayEquals(out.get(6 + i), out.get(9 + i), 1e-10, "batch " + batch + ", gradient " + i);
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  @DisplayName("errors: a tensor training flag")
   void errors() {
     try (TfRun r = TfRun.create()) {
       var chain = RegularizerChain.none();
       var attention = CompiledAttention.of(chain, XlaMode.COMPILED_FUNCTION);
-      Operand<TFloat32> dyn =
-          r.tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, H, T, D)));
-      var e = assertThrows(IllegalArgumentException.class,
-          () -> attention.compute(r.tf, dyn, dyn, dyn, AttentionContext.inference()));
-      assertTrue(e.getMessage().contains("static shapes"), e.getMessage());
       var x = Qkv.f32(r);
       Operand<TBool> flag = r.tf.constant(true);
       var ctx = AttentionContext.training(Training.of(flag), r.seed(1, 2));
-      e = assertThrows(IllegalArgumentException.class,
+      var e = assertThrows(IllegalArgumentException.class,
           () -> attention.compute(r.tf, x.q(), x.k(), x.v(), ctx));
       assertTrue(e.getMessage().contains("Java constant"), e.getMessage());
       assertNotNull(attention.chain());
