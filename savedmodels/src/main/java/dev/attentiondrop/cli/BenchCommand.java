@@ -172,9 +172,6 @@ public final class BenchCommand implements Callable<Integer> {
         List<Integer> lens = model.equals("vit") ? List.of(BenchModels.vitLength()) : plan.seqLens();
         List<String> modes = runtime.equals("tf-java") ? plan.xla() : List.of("NONE");
         for (String mode : modes) {
-          if (model.equals("vit") && mode.equals("COMPILED_FUNCTION")) {
-            continue; // the model-zoo MultiHeadAttention has no XLA mode; the ViT runs NONE and AUTO_CLUSTERING
-          }
           for (int t : lens) {
             List<String> command = childCommand(runtime, model, mode, t, plan, root);
             if (command == null) {
@@ -391,7 +388,7 @@ public final class BenchCommand implements Callable<Integer> {
       failed.put("batch", plan.batch());
       failed.put("layers", model.equals("vit") ? 2 : 1);
       try (BenchModels.Stepper s = model.equals("vit")
-          ? BenchModels.vit(variant, plan.batch())
+          ? BenchModels.vit(variant, mode, plan.batch())
           : BenchModels.block(variant, mode, plan.batch(), t, threads)) {
         double buildS = (System.nanoTime() - b0) / 1e9;
         timing = Measure.time(s, plan.warmup(), plan.reps(), plan.budgetMs());

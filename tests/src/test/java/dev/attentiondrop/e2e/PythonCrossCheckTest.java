@@ -106,6 +106,32 @@ class PythonCrossCheckTest {
   }
 
   @Test
+  void compiledAttentionExportKeepsItsXlaCallsAndGivesTheSameOutputsInPythonTensorFlow() throws Exception {
+    PythonReference.python();
+    TrainedModels.Trained compiled = TrainedModels.vitCompiled();
+    Path export = compiled.export();
+    String config = Files.readString(export.resolve("assets/config.json"));
+    assertEquals("COMPILED_FUNCTION", Json.mapper().readTree(config).path("attention_xla").asText(), config);
+    try (SavedModelBundle bundle = SavedModelBundle.load(export.toString(), SavedModelBundle.DEFAULT_TAG)) {
+      var graph = bundle.graph().toGraphDef();
+      long calls = graph.getNodeList().stream()
+          .filter(n -> n.getOp().equals("PartitionedCall")
+              && n.getAttrMap().containsKey(dev.attentiondrop.ops.xla.XlaCalls.MUST_COMPILE)
+              && n.getAttrMap().get(dev.attentiondrop.ops.xla.XlaCalls.MUST_COMPILE).getB())
+          .count();
+      assertTrue(calls >= 2, "one compiled attention call per layer in the serving graph, found " + calls);
+    }
+    Map<String, Tensor> inputs = vitInputs();
+    try {
+      Path golden = writeGoldens(export, "golden-vit-compiled", inputs);
+      JsonNode summary = crosscheck(export, golden);
+      assertEquals(66, summary.get("examples").asInt());
+    } finally {
+      inputs.values().forEach(Tensor::close);
+    }
+  }
+
+  @Test
   void aMismatchFailsTheCrossCheck() throws Exception {
     PythonReference.python();
     Path export = TrainedModels.vit().export();

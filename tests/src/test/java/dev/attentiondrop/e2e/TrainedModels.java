@@ -16,6 +16,7 @@ import java.util.stream.Stream;
 final class TrainedModels {
   private static Trained vit;
   private static Trained text;
+  private static Trained vitCompiled;
   private static Path root;
 
   private TrainedModels() {}
@@ -43,6 +44,16 @@ final class TrainedModels {
           "--no-progress", "--attack-eps", "", "--seed", "3").assertSuccess());
     }
     return vit;
+  }
+
+  /** The ViT of {@link #vit} with {@code --attention-xla COMPILED_FUNCTION}. */
+  static synchronized Trained vitCompiled() throws IOException {
+    if (vitCompiled == null) {
+      Path run = root().resolve("vit-compiled-run");
+      vitCompiled = new Trained(run, Cli.run("train", "-o", run.toString(), "--epochs", "1", "--train-limit", "200",
+          "--no-progress", "--attack-eps", "", "--seed", "3", "--attention-xla", "COMPILED_FUNCTION").assertSuccess());
+    }
+    return vitCompiled;
   }
 
   static synchronized Trained text() throws IOException {

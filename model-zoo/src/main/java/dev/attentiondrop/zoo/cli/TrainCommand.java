@@ -1,5 +1,6 @@
 package dev.attentiondrop.zoo.cli;
 
+import dev.attentiondrop.ops.xla.XlaMode;
 import dev.attentiondrop.zoo.config.Json;
 import dev.attentiondrop.zoo.config.ModelConfig;
 import dev.attentiondrop.zoo.config.RegularizerConfig;
@@ -92,6 +93,11 @@ public class TrainCommand implements Callable<Integer> {
   @Option(names = "--dropconnect", description = "DropConnect rate on feed-forward kernels (default: ${DEFAULT-VALUE}).", defaultValue = "0")
   double dropConnect;
 
+  @Option(names = "--attention-xla", description = "How attention runs: NONE (plain kernels) or COMPILED_FUNCTION "
+      + "(XLA-compiled function, forward and backward, kept in the export); default: ${DEFAULT-VALUE}.",
+      defaultValue = "NONE")
+  String attentionXla;
+
   @Option(names = "--consistency", description = "Consistency loss: lambda=1,divergence=kl|symmetric_kl,passes=2,mode=batched|sequential. "
       + "AttentionDrop-consistency: divergence=kl; R-Drop: divergence=symmetric_kl with -r dropout.")
   String consistency;
@@ -178,7 +184,16 @@ public class TrainCommand implements Callable<Integer> {
       }
     }
     return b.numClasses(classes).modelDim(dim).heads(heads).layers(layers).mlpDim(mlpDim)
-        .residualDropout(residualDropout).dropConnect(dropConnect).seed(seed).regularizers(regs).build();
+        .residualDropout(residualDropout).dropConnect(dropConnect).seed(seed).regularizers(regs)
+        .attentionXla(xlaMode(attentionXla)).build();
+  }
+
+  static XlaMode xlaMode(String name) {
+    try {
+      return XlaMode.valueOf(name.toUpperCase(java.util.Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--attention-xla must be one of [NONE, COMPILED_FUNCTION], got '" + name + "'");
+    }
   }
 
   @Override
