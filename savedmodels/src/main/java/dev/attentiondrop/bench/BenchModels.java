@@ -35,8 +35,6 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.proto.ConfigProto;
-import org.tensorflow.proto.GraphOptions;
-import org.tensorflow.proto.RewriterConfig;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt64;
 
@@ -89,22 +87,13 @@ public final class BenchModels {
     return sessionConfig(threads, XlaMode.NONE);
   }
 
-  /**
-   * Thread settings, and for {@link XlaMode#COMPILED_FUNCTION} Grappler's memory optimizer off:
-   * for large inputs it rewrites an {@code AddN} inside a compiled function into {@code
-   * TemporaryVariable} + {@code AssignAdd} ({@code AddN/tmp_var}), which XLA cannot compile
-   * ("Detected unsupported operations ... TemporaryVariable"). The blur's banded form has no
-   * such {@code AddN} any more; its shifted-copies form (float16, key axes over 2048) does.
-   */
+  /** Thread settings, and what {@link CompiledAttention#sessionConfig} adds for {@code mode}. */
   public static ConfigProto sessionConfig(int threads, XlaMode mode) {
-    ConfigProto.Builder b = ConfigProto.newBuilder()
+    ConfigProto threadsOnly = ConfigProto.newBuilder()
         .setIntraOpParallelismThreads(threads)
-        .setInterOpParallelismThreads(threads);
-    if (mode == XlaMode.COMPILED_FUNCTION) {
-      b.setGraphOptions(GraphOptions.newBuilder().setRewriteOptions(
-          RewriterConfig.newBuilder().setMemoryOptimization(RewriterConfig.MemOptType.NO_MEM_OPT)));
-    }
-    return b.build();
+        .setInterOpParallelismThreads(threads)
+        .build();
+    return CompiledAttention.sessionConfig(mode, threadsOnly);
   }
 
   /** One built model: run {@link #step} repeatedly. */

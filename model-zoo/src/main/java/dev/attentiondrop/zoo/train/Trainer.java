@@ -2,6 +2,7 @@ package dev.attentiondrop.zoo.train;
 
 import dev.attentiondrop.ops.Training;
 import dev.attentiondrop.ops.consistency.MultiPass;
+import dev.attentiondrop.ops.xla.CompiledAttention;
 import dev.attentiondrop.zoo.config.ModelConfig;
 import dev.attentiondrop.zoo.layers.CallContext;
 import dev.attentiondrop.zoo.models.Classifier;
@@ -101,7 +102,7 @@ public final class Trainer implements AutoCloseable {
 
     Ops eval = tf.withSubScope("eval");
     this.probabilities = eval.withName("probabilities").nn.softmax(model.call(eval, input, CallContext.inference()).logits());
-    this.session = new Session(graph);
+    this.session = new Session(graph, CompiledAttention.sessionConfig(modelConfig.attentionXla()));
     session.initialize();
   }
 

@@ -19,6 +19,8 @@ import org.tensorflow.Signature;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.proto.ConfigProto;
+import org.tensorflow.proto.RewriterConfig;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
@@ -90,6 +92,28 @@ public final class CompiledAttention {
 
   public RegularizerChain chain() {
     return chain;
+  }
+
+  /**
+   * The session config for graphs built with {@code mode}: for {@link XlaMode#COMPILED_FUNCTION}
+   * Grappler's memory optimizer is off. For large inputs it rewrites an {@code AddN} inside a
+   * function (a gradient aggregation, the blur's shifted-copies form) into {@code
+   * TemporaryVariable} + {@code AssignAdd}, which XLA cannot compile ("Detected unsupported
+   * operations ... TemporaryVariable", seen at T = 512, batch 8). Other modes get the defaults.
+   */
+  public static ConfigProto sessionConfig(XlaMode mode) {
+    return sessionConfig(mode, ConfigProto.getDefaultInstance());
+  }
+
+  /** {@link #sessionConfig(XlaMode)} on top of {@code base} (thread settings, say). */
+  public static ConfigProto sessionConfig(XlaMode mode, ConfigProto base) {
+    if (Checks.notNull("mode", mode) != XlaMode.COMPILED_FUNCTION) {
+      return base;
+    }
+    ConfigProto.Builder b = base.toBuilder();
+    b.getGraphOptionsBuilder().getRewriteOptionsBuilder()
+        .setMemoryOptimization(RewriterConfig.MemOptType.NO_MEM_OPT);
+    return b.build();
   }
 
   public XlaMode mode() {

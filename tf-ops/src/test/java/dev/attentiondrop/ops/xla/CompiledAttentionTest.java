@@ -322,4 +322,16 @@ class CompiledAttentionTest {
       assertNotNull(attention.chain());
     }
   }
+
+  @Test
+  @DisplayName("session config: COMPILED_FUNCTION turns Grappler's memory optimizer off and keeps the base settings; other modes keep the base")
+  void sessionConfig() {
+    var base = org.tensorflow.proto.ConfigProto.newBuilder().setIntraOpParallelismThreads(3).build();
+    var compiled = CompiledAttention.sessionConfig(XlaMode.COMPILED_FUNCTION, base);
+    assertEquals(org.tensorflow.proto.RewriterConfig.MemOptType.NO_MEM_OPT,
+        compiled.getGraphOptions().getRewriteOptions().getMemoryOptimization());
+    assertEquals(3, compiled.getIntraOpParallelismThreads());
+    assertEquals(base, CompiledAttention.sessionConfig(XlaMode.NONE, base));
+    assertEquals(base, CompiledAttention.sessionConfig(XlaMode.AUTO_CLUSTERING, base));
+  }
 }
