@@ -95,9 +95,14 @@ class PythonCrossCheckTest {
   void vitExportGivesTheSameOutputsInPythonTensorFlow() throws Exception {
     PythonReference.python();
     Path export = TrainedModels.vit().export();
+    crosscheckVit(export, "golden-vit");
+  }
+
+  /** Goldens of {@link #vitInputs} written by Java, checked by Python. */
+  static void crosscheckVit(Path export, String goldenName) throws Exception {
     Map<String, Tensor> inputs = vitInputs();
     try {
-      Path golden = writeGoldens(export, "golden-vit", inputs);
+      Path golden = writeGoldens(export, goldenName, inputs);
       JsonNode summary = crosscheck(export, golden);
       assertEquals(66, summary.get("examples").asInt());
     } finally {
@@ -121,14 +126,7 @@ class PythonCrossCheckTest {
           .count();
       assertTrue(calls >= 2, "one compiled attention call per layer in the serving graph, found " + calls);
     }
-    Map<String, Tensor> inputs = vitInputs();
-    try {
-      Path golden = writeGoldens(export, "golden-vit-compiled", inputs);
-      JsonNode summary = crosscheck(export, golden);
-      assertEquals(66, summary.get("examples").asInt());
-    } finally {
-      inputs.values().forEach(Tensor::close);
-    }
+    crosscheckVit(export, "golden-vit-compiled");
   }
 
   @Test
