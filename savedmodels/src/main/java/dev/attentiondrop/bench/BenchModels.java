@@ -131,14 +131,15 @@ public final class BenchModels {
         int b = (int) xin.shape().get(0);
         CallContext ctx = CallContext.training(sd);
         Operand<TFloat32> h = ln1.call(ops, xin);
-        Operand<TFloat32> q = heads(ops, wq.call(ops, h, ctx), b, t, dk);
-        Operand<TFloat32> k = heads(ops, wk.call(ops, h, ctx), b, t, dk);
-        Operand<TFloat32> v = heads(ops, wv.call(ops, h, ctx), b, t, dk);
+        // Shared prefix: LN and projections run once, the passes stack before the attention core.
+        Operand<TFloat32> q = MultiPass.tile(ops, heads(ops, wq.call(ops, h, ctx), b, t, dk), groups);
+        Operand<TFloat32> k = MultiPass.tile(ops, heads(ops, wk.call(ops, h, ctx), b, t, dk), groups);
+        Operand<TFloat32> v = MultiPass.tile(ops, heads(ops, wv.call(ops, h, ctx), b, t, dk), groups);
         AttentionContext actx = AttentionContext.training(sd).withLayer(0, 1).withNoiseGroups(groups);
         Operand<TFloat32> a = attention.compute(ops, q, k, v, actx).output();
         Operand<TFloat32> merged = ops.reshape(ops.linalg.transpose(a, ops.constant(new int[] {0, 2, 1, 3})),
-            ops.constant(new int[] {b, t, D_MODEL}));
-        Operand<TFloat32> r = ops.math.add(xin, wo.call(ops, merged, ctx));
+            ops.constant(new int[] {b * groups, t, D_MODEL}));
+        Operand<TFloat32> r = ops.math.add(MultiPass.tile(ops, xin, groups), wo.call(ops, merged, ctx));
         Operand<TFloat32> y = ops.math.add(r, ffn.call(ops, ln2.call(ops, r), ctx));
         Operand<TFloat32> pooled = ops.math.mean(y, ops.constant(1));
         return head.call(ops, pooled, ctx);
@@ -147,7 +148,7 @@ public final class BenchModels {
       if (passes(variant) == 1) {
         loss = crossEntropy(tf, model.apply(tf, List.of(x), seed, 1), labels);
       } else {
-        List<Operand<TFloat32>> z = MultiPass.run(tf, model, List.of(x), 2, seed, MultiPass.Mode.BATCHED);
+        List<Operand<TFloat32>> z = MultiPass.run(tf, model, List.of(x), 2, seed, MultiPass.Mode.SHARED_PREFIX);
         List<Operand<TFloat32>> task = List.of(crossEntropy(tf, z.get(0), labels), crossEntropy(tf, z.get(1), labels));
         loss = ConsistencyLoss.kl(1.0).total(tf, task, z);
       }

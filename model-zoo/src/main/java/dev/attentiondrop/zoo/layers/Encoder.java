@@ -39,6 +39,8 @@ public final class Encoder extends Layer {
       var out = blocks.get(i).call(tf, x, keyMask, ctx.fork(tf, 100 + i));
       x = out.output();
       attention.add(out.probabilities());
+      keyMask = ctx.tileIfPending(tf, keyMask); // the first block stacked the passes
+      ctx = ctx.tiled();
     }
     return new Output(x, attention);
   }

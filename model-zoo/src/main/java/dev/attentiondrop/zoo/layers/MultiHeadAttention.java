@@ -120,9 +120,11 @@ public final class MultiHeadAttention extends Layer {
       Operand<TFloat32> keysValues,
       Operand<TBool> keyMask,
       CallContext ctx) {
-    Operand<TFloat32> q = splitHeads(tf, query.call(tf, queries, ctx));
-    Operand<TFloat32> k = splitHeads(tf, key.call(tf, keysValues, ctx));
-    Operand<TFloat32> v = splitHeads(tf, value.call(tf, keysValues, ctx));
+    // With a pending tiling (shared-prefix passes) the projections run once, then the passes stack.
+    Operand<TFloat32> q = ctx.tileIfPending(tf, splitHeads(tf, query.call(tf, queries, ctx)));
+    Operand<TFloat32> k = ctx.tileIfPending(tf, splitHeads(tf, key.call(tf, keysValues, ctx)));
+    Operand<TFloat32> v = ctx.tileIfPending(tf, splitHeads(tf, value.call(tf, keysValues, ctx)));
+    keyMask = ctx.tileIfPending(tf, keyMask);
     AttentionContext actx =
         (ctx.isOff() ? AttentionContext.inference() : AttentionContext.training(ctx.training(), ctx.fork(tf, 7).seed()))
             .withKeyMask(keyMask)

@@ -73,19 +73,21 @@ public final class TransformerEncoderBlock extends Layer {
 
   /** The block output and the attention probabilities of its MHA. */
   public MultiHeadAttention.Output call(Ops tf, Operand<TFloat32> x, Operand<TBool> keyMask, CallContext ctx) {
+    // The attention tiles a pending stack of passes; the residual follows, the rest sees it done.
     CallContext attnCtx = ctx.fork(tf, 1);
-    CallContext ffnCtx = ctx.fork(tf, 2);
+    CallContext after = ctx.tiled();
+    CallContext ffnCtx = after.fork(tf, 2);
     if (spec.preNorm()) {
       var a = attention.call(tf, norm1.call(tf, x), keyMask, attnCtx);
-      Operand<TFloat32> h = tf.math.add(x, drop(tf, a.output(), ctx.fork(tf, 3)));
+      Operand<TFloat32> h = tf.math.add(ctx.tileIfPending(tf, x), drop(tf, a.output(), after.fork(tf, 3)));
       Operand<TFloat32> f = feedForward.call(tf, norm2.call(tf, h), ffnCtx);
-      return new MultiHeadAttention.Output(tf.math.add(h, drop(tf, f, ctx.fork(tf, 4))), a.probabilities());
+      return new MultiHeadAttention.Output(tf.math.add(h, drop(tf, f, after.fork(tf, 4))), a.probabilities());
     }
     var a = attention.call(tf, x, keyMask, attnCtx);
-    Operand<TFloat32> h = norm1.call(tf, tf.math.add(x, drop(tf, a.output(), ctx.fork(tf, 3))));
+    Operand<TFloat32> h = norm1.call(tf, tf.math.add(ctx.tileIfPending(tf, x), drop(tf, a.output(), after.fork(tf, 3))));
     Operand<TFloat32> f = feedForward.call(tf, h, ffnCtx);
     return new MultiHeadAttention.Output(
-        norm2.call(tf, tf.math.add(h, drop(tf, f, ctx.fork(tf, 4)))), a.probabilities());
+        norm2.call(tf, tf.math.add(h, drop(tf, f, after.fork(tf, 4)))), a.probabilities());
   }
 
   private Operand<TFloat32> drop(Ops tf, Operand<TFloat32> x, CallContext ctx) {

@@ -124,7 +124,8 @@ public final class Classifier extends Layer {
     Operand<TFloat32> x = positions.call(tf, embedded.x());
     Operand<TBool> keyMask = embedded.valid() == null ? null : AttentionMasks.padding(tf, embedded.valid());
     var encoded = encoder.call(tf, x, keyMask, ctx.fork(tf, 2));
-    Operand<TFloat32> logits = head.call(tf, encoded.output(), embedded.valid(), ctx.fork(tf, 3));
+    Operand<TBool> valid = ctx.tileIfPending(tf, embedded.valid()); // the encoder stacked the passes
+    Operand<TFloat32> logits = head.call(tf, encoded.output(), valid, ctx.tiled().fork(tf, 3));
     return new Output(logits, encoded.attention());
   }
 

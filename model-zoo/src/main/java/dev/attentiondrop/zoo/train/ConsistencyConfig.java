@@ -15,7 +15,9 @@ import java.util.Locale;
  * @param lambda weight, {@code >= 0}
  * @param divergence {@code kl} or {@code symmetric_kl}
  * @param passes {@code K >= 2}
- * @param mode {@code batched} (one pass over K stacked copies) or {@code sequential}
+ * @param mode {@code batched} (one pass over K stacked copies; the model stacks them at its first
+ *     attention, so the embedding, first LN and Q/K/V projections run once: {@link
+ *     MultiPass.Mode#SHARED_PREFIX}) or {@code sequential}
  */
 public record ConsistencyConfig(double lambda, String divergence, int passes, String mode) {
 

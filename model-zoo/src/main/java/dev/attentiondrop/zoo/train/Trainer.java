@@ -72,9 +72,12 @@ public final class Trainer implements AutoCloseable {
       this.trainLogits = model.call(train, input, CallContext.training(seed)).logits();
       this.loss = crossEntropy(train, trainLogits, labels);
     } else {
+      // Batched passes share what precedes the first attention (embedding, LN, Q/K/V projections):
+      // the model stacks them there (SHARED_PREFIX), with the same outputs as tiling the input.
+      boolean batched = consistency.passMode() == MultiPass.Mode.BATCHED;
       List<Operand<TFloat32>> passes = MultiPass.run(train,
-          (t, in, s, groups) -> model.call(t, in.get(0), new CallContext(Training.ON, s, groups)).logits(),
-          List.of(input), consistency.passes(), seed, consistency.passMode());
+          (t, in, s, groups) -> model.call(t, in.get(0), new CallContext(Training.ON, s, groups, batched)).logits(),
+          List.of(input), consistency.passes(), seed, batched ? MultiPass.Mode.SHARED_PREFIX : consistency.passMode());
       List<Operand<TFloat32>> task = new ArrayList<>();
       for (Operand<TFloat32> z : passes) {
         task.add(crossEntropy(train, z, labels));

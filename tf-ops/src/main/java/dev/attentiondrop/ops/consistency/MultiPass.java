@@ -23,6 +23,11 @@ import org.tensorflow.types.family.TType;
  *       per group. Cost: one pass over a {@code K}-times larger batch. Noise shared across the
  *       batch that cannot be drawn per group (a DropConnect weight mask) is then shared by the
  *       copies; use SEQUENTIAL for those.
+ *   <li>{@link Mode#SHARED_PREFIX}: as {@code BATCHED}, but the function gets the inputs untiled
+ *       and tiles its own activations with {@link #tile} just before its first random op. What
+ *       precedes that op is the same in every pass, so it runs once (and its gradient is the sum
+ *       over the passes, as the tiling's gradient); the outputs equal {@code BATCHED}'s. Cost: the
+ *       prefix once, the rest on a {@code K}-times larger batch.
  * </ul>
  */
 public final class MultiPass {
@@ -31,14 +36,31 @@ public final class MultiPass {
   /** How the passes are laid out. */
   public enum Mode {
     SEQUENTIAL,
-    BATCHED
+    BATCHED,
+    SHARED_PREFIX
+  }
+
+  /**
+   * {@code K} copies of {@code x} stacked along axis 0: {@code [B, ...] -> [K B, ...]}, pass
+   * {@code i} in rows {@code [i B, (i + 1) B)} (the layout {@link Mode#BATCHED} splits back).
+   */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  public static <T extends TType> Operand<T> tile(Ops tf, Operand<T> x, int passes) {
+    Checks.notNull("x", x);
+    Checks.inRange("K (number of passes)", passes, 1, 64);
+    if (passes == 1) {
+      return x;
+    }
+    List copies = Collections.nCopies(passes, x);
+    return tf.concat((List<Operand<T>>) copies, tf.constant(0));
   }
 
   /** A model function of its inputs and its stochastic pass settings. */
   @FunctionalInterface
   public interface PassFunction<T extends TType> {
     /**
-     * @param inputs the inputs (tiled along axis 0 in batched mode)
+     * @param inputs the inputs (tiled along axis 0 in batched mode; untiled in shared-prefix
+     *     mode, where the function tiles with {@link #tile} before its first random op)
      * @param seed the stateless seed of this call
      * @param noiseGroups how many passes are stacked along the batch axis (1 or K)
      */
@@ -68,14 +90,31 @@ public final class MultiPass {
     }
     List<Operand<?>> tiled = new ArrayList<>();
     for (Operand<?> x : inputs) {
-      List copies = Collections.nCopies(passes, x);
-      tiled.add(tf.concat((List<Operand<TType>>) copies, tf.constant(0)));
+      tiled.add(mode == Mode.SHARED_PREFIX ? x : tile(tf, (Operand<TType>) x, passes));
     }
     Operand<T> stacked = fn.apply(tf, tiled, Seeds.foldIn(tf, seed, 0), passes);
+    if (mode == Mode.SHARED_PREFIX) {
+      checkTiled(inputs, stacked, passes);
+    }
     var parts = tf.split(tf.constant(0), stacked, (long) passes);
     for (int i = 0; i < passes; i++) {
       outputs.add(parts.output().get(i));
     }
     return outputs;
+  }
+
+  /** Where both batch sizes are static: the output must hold {@code K} times the input's rows. */
+  private static void checkTiled(List<Operand<?>> inputs, Operand<?> output, int passes) {
+    if (inputs.isEmpty() || inputs.get(0).shape().isUnknown() || output.shape().isUnknown()
+        || inputs.get(0).shape().numDimensions() == 0 || output.shape().numDimensions() == 0) {
+      return;
+    }
+    long in = inputs.get(0).shape().get(0);
+    long out = output.shape().get(0);
+    if (in >= 0 && out >= 0 && out != passes * in) {
+      throw new IllegalArgumentException("in SHARED_PREFIX mode the function must tile its activations with "
+          + "MultiPass.tile(tf, x, K) before its first random op: its output has " + out + " rows, expected K * "
+          + in + " = " + passes * in);
+    }
   }
 }

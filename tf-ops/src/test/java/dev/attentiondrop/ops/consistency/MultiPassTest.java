@@ -3,6 +3,7 @@ package dev.attentiondrop.ops.consistency;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.attentiondrop.ops.AttentionContext;
@@ -25,9 +26,21 @@ class MultiPassTest {
 
   /** A tiny "model": blur then hard-mask the input logits, return the first query's logits. */
   static MultiPass.PassFunction<TFloat64> model() {
+    return model(false);
+  }
+
+  /**
+   * The model with a deterministic prefix ({@code 2 x + 1}); with {@code tiles} it tiles after the
+   * prefix, as {@link MultiPass.Mode#SHARED_PREFIX} wants.
+   */
+  static MultiPass.PassFunction<TFloat64> model(boolean tiles) {
     return (tf, inputs, seed, groups) -> {
       @SuppressWarnings("unchecked")
-      Operand<TFloat64> x = (Operand<TFloat64>) inputs.get(0);
+      Operand<TFloat64> in = (Operand<TFloat64>) inputs.get(0);
+      Operand<TFloat64> x = tf.math.add(tf.math.mul(in, tf.constant(2.0)), tf.constant(1.0));
+      if (tiles) {
+        x = MultiPass.tile(tf, x, groups);
+      }
       var ctx = AttentionContext.training(seed).withNoiseGroups(groups);
       var blurred = BlurredAttentionSmoothing.of(2.0, 3).apply(tf, x, ctx.fork(tf, 0));
       return HardAttentionMask.of(2, 0.5).apply(tf, blurred, ctx.fork(tf, 1));
@@ -41,7 +54,8 @@ class MultiPassTest {
     int k = 3;
     double[] x = Stats.gaussian(1, B * H * T * T);
     try (TfRun r = TfRun.create()) {
-      var outs = MultiPass.run(r.tf, model(), List.of(r.f64(x, B, H, T, T)), k, r.seed(4, 2), mode);
+      var outs = MultiPass.run(r.tf, model(mode == MultiPass.Mode.SHARED_PREFIX), List.of(r.f64(x, B, H, T, T)), k,
+          r.seed(4, 2), mode);
       assertEquals(k, outs.size());
       var values = r.eval(outs.toArray(new Operand<?>[0]));
       for (int i = 0; i < k; i++) {
@@ -50,6 +64,48 @@ class MultiPassTest {
           assertFalse(Arrays.equals(values.get(i), values.get(j)), "passes " + i + " and " + j + " share noise");
         }
       }
+    }
+  }
+
+  @Test
+  @DisplayName("shared prefix: the same passes as batched, values and gradients, with the prefix computed once")
+  void sharedPrefixEqualsBatched() {
+    int k = 3;
+    double[] x = Stats.gaussian(9, B * H * T * T);
+    try (TfRun r = TfRun.create()) {
+      var in = r.f64(x, B, H, T, T);
+      var batched = MultiPass.run(r.tf, model(false), List.of(in), k, r.seed(8, 1), MultiPass.Mode.BATCHED);
+      var shared = MultiPass.run(r.tf, model(true), List.of(in), k, r.seed(8, 1), MultiPass.Mode.SHARED_PREFIX);
+      List<Operand<?>> fetch = new java.util.ArrayList<>();
+      for (int i = 0; i < k; i++) {
+        fetch.add(batched.get(i));
+        fetch.add(shared.get(i));
+      }
+      // A loss that weighs the passes differently, so the prefix gradient sums distinct parts.
+      Operand<TFloat64> lossB = r.tf.constant(0.0);
+      Operand<TFloat64> lossS = r.tf.constant(0.0);
+      for (int i = 0; i < k; i++) {
+        Operand<TFloat64> w = r.tf.constant((double) (i + 1));
+        lossB = r.tf.math.add(lossB, r.tf.math.mul(w, r.tf.reduceSum(r.tf.math.square(batched.get(i)), r.tf.constant(new int[] {0, 1, 2, 3}))));
+        lossS = r.tf.math.add(lossS, r.tf.math.mul(w, r.tf.reduceSum(r.tf.math.square(shared.get(i)), r.tf.constant(new int[] {0, 1, 2, 3}))));
+      }
+      fetch.add(r.gradients(lossB, in).get(0));
+      fetch.add(r.gradients(lossS, in).get(0));
+      var v = r.eval(fetch.toArray(new Operand<?>[0]));
+      for (int i = 0; i < k; i++) {
+        assertArrayEquals(v.get(2 * i), v.get(2 * i + 1), 0.0, "pass " + i);
+      }
+      assertArrayEquals(v.get(2 * k), v.get(2 * k + 1), 1e-12, "gradient with respect to the input");
+    }
+  }
+
+  @Test
+  @DisplayName("shared prefix: a function that does not tile is named in a clear error")
+  void sharedPrefixNeedsTiling() {
+    try (TfRun r = TfRun.create()) {
+      var e = assertThrows(IllegalArgumentException.class, () -> MultiPass.run(r.tf, model(false),
+          List.of(r.f64(Stats.gaussian(1, B * H * T * T), B, H, T, T)), 2, r.seed(1, 1), MultiPass.Mode.SHARED_PREFIX));
+      assertTrue(e.getMessage().contains("MultiPass.tile"), e.getMessage());
     }
   }
 
