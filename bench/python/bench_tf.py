@@ -34,16 +34,18 @@ def regularize_logits(variant, logits, seed, groups):
         fill = 0.0 if variant != "hard_mask_neg_inf" else C.DROP_FILL
         return tf.where(drop, tf.constant(fill, logits.dtype), logits)
     if variant == "blur":
-        sigma = tf.maximum(noise([groups, 1, 1, 1], seed, 2) * C.BLUR_SIGMA_MAX, 1e-3)
-        sigma = tf.repeat(sigma, tf.shape(logits)[0] // groups, axis=0)
+        # As tf-ops: one product with the Toeplitz band matrix K[j', j] = G[j' - j] per group.
+        sigma = tf.maximum(noise([groups, 1], seed, 2) * C.BLUR_SIGMA_MAX, 1e-3)
         r = (C.BLUR_W - 1) // 2
         d = tf.constant(np.arange(-r, r + 1), tf.float32)
-        g = tf.exp(-tf.square(d) / (2 * tf.square(sigma)))  # [B,1,1,w]
+        g = tf.exp(-tf.square(d) / (2 * tf.square(sigma)))  # [G, w]
         g = g / tf.reduce_sum(g, axis=-1, keepdims=True)
         t = logits.shape[-1]
-        padded = tf.pad(logits, [[0, 0], [0, 0], [0, 0], [r, r]])
-        parts = [padded[..., i:i + t] * g[..., i:i + 1] for i in range(C.BLUR_W)]
-        return tf.add_n(parts)
+        offset = np.arange(t)[:, None] - np.arange(t)[None, :]
+        diagonals = tf.constant(np.stack([offset == k for k in range(-r, r + 1)]), tf.float32)  # [w, T, T]
+        band = tf.einsum("gw,wij->gij", g, diagonals)[:, None]  # [G, 1, T, T]
+        band = tf.repeat(band, tf.shape(logits)[0] // groups, axis=0)
+        return tf.matmul(logits, band)
     if variant == "dropkey":
         return tf.where(noise(tf.shape(logits), seed, 3) < C.RATE, tf.constant(C.DROP_FILL, logits.dtype), logits)
     return logits
@@ -76,13 +78,15 @@ class Attention(keras.layers.Layer):
         b, t = x.shape[0], x.shape[1]
         return tf.transpose(tf.reshape(x, [b, t, C.HEADS, DK]), [0, 2, 1, 3])
 
-    def call(self, x, seed, groups):
+    def call(self, x, seed, groups, tile=False):
         q, k, v = self.split(self.q(x)), self.split(self.k(x)), self.split(self.v(x))
+        if tile:  # shared prefix: the passes stack after the projections
+            q, k, v = (tf.concat([z] * groups, 0) for z in (q, k, v))
         logits = tf.matmul(q, k, transpose_b=True) * (1.0 / np.sqrt(DK))
         logits = regularize_logits(self.variant, logits, seed, groups)
         a = regularize_probs(self.variant, tf.nn.softmax(logits, axis=-1), seed)
         o = tf.matmul(a, v)
-        b, t = x.shape[0], x.shape[1]
+        b, t = o.shape[0], x.shape[1]
         return self.o(tf.reshape(tf.transpose(o, [0, 2, 1, 3]), [b, t, C.D_MODEL]))
 
 
@@ -101,9 +105,10 @@ class Block(keras.Model):
         self.head = keras.layers.Dense(C.CLASSES)
 
     def call(self, x, seed, groups=1):
+        # groups > 1: x holds one copy; LN and projections run once, the passes stack after them.
         h = self.ln1(x)
-        a = self.mha(h, h, training=True) if self.variant == "plain" else self.att(h, seed=seed, groups=groups)
-        r = x + a
+        a = self.mha(h, h, training=True) if self.variant == "plain" else self.att(h, seed=seed, groups=groups, tile=groups > 1)
+        r = (tf.concat([x] * groups, 0) if groups > 1 else x) + a
         y = r + self.down(self.up(self.ln2(r)))
         return self.head(tf.reduce_mean(y, axis=1))
 
@@ -123,7 +128,7 @@ def build(variant):
                 z = model(x, seed=seed, groups=1)
                 loss = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(y, z))
             else:
-                z1, z2 = tf.split(model(tf.concat([x, x], 0), seed=seed, groups=2), 2)
+                z1, z2 = tf.split(model(x, seed=seed, groups=2), 2)
                 task = (tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(y, z1))
                         + tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(y, z2))) / 2
                 lp, lq = tf.nn.log_softmax(z1), tf.nn.log_softmax(z2)

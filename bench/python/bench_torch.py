@@ -31,15 +31,18 @@ def regularize_logits(variant, logits, gen, groups):
         fill = 0.0 if variant != "hard_mask_neg_inf" else C.DROP_FILL
         return logits.masked_fill(drop, fill)
     if variant == "blur":
-        sigma = (torch.rand((groups, 1, 1, 1), generator=gen) * C.BLUR_SIGMA_MAX).clamp_min(1e-3)
-        sigma = sigma.repeat_interleave(logits.shape[0] // groups, dim=0)
+        # As tf-ops: one product with the Toeplitz band matrix K[j', j] = G[j' - j] per group.
+        sigma = (torch.rand((groups, 1), generator=gen) * C.BLUR_SIGMA_MAX).clamp_min(1e-3)
         r = (C.BLUR_W - 1) // 2
         d = torch.arange(-r, r + 1, dtype=torch.float32)
-        g = torch.exp(-d.square() / (2 * sigma.square()))
+        g = torch.exp(-d.square() / (2 * sigma.square()))  # [G, w]
         g = g / g.sum(-1, keepdim=True)
         t = logits.shape[-1]
-        padded = F.pad(logits, (r, r))
-        return sum(padded[..., i:i + t] * g[..., i:i + 1] for i in range(C.BLUR_W))
+        offset = torch.arange(t)[:, None] - torch.arange(t)[None, :]
+        diagonals = torch.stack([(offset == k).float() for k in range(-r, r + 1)])  # [w, T, T]
+        band = torch.einsum("gw,wij->gij", g, diagonals)[:, None]  # [G, 1, T, T]
+        band = band.repeat_interleave(logits.shape[0] // groups, dim=0)
+        return logits @ band
     if variant == "dropkey":
         return logits.masked_fill(torch.rand(logits.shape, generator=gen) < C.RATE, C.DROP_FILL)
     return logits
@@ -78,6 +81,8 @@ class Block(torch.nn.Module):
     def forward(self, x, gen, groups=1):
         h = self.ln1(x)
         q, k, v = self.split(self.q(h)), self.split(self.k(h)), self.split(self.v(h))
+        if groups > 1:  # shared prefix: x holds one copy, the passes stack after the projections
+            q, k, v, x = (torch.cat([z] * groups) for z in (q, k, v, x))
         if self.variant == "plain":
             o = F.scaled_dot_product_attention(q, k, v, dropout_p=C.RATE)
         else:
@@ -106,7 +111,7 @@ def build(variant):
         if passes == 1:
             loss = F.cross_entropy(model(x, gen), y)
         else:
-            z1, z2 = model(torch.cat([x, x]), gen, 2).chunk(2)
+            z1, z2 = model(x, gen, 2).chunk(2)
             lp, lq = F.log_softmax(z1, -1), F.log_softmax(z2, -1)
             loss = (F.cross_entropy(z1, y) + F.cross_entropy(z2, y)) / 2 + (lp.exp() * (lp - lq)).sum(-1).mean()
         loss.backward()
