@@ -12,6 +12,77 @@ public final class Measure {
   /** Median, min and max of {@code reps} timed calls after {@code warmup} untimed ones, in ms. */
   public record Timing(double median, double min, double max, int reps) {}
 
+  /**
+   * Interleaved timing of {@code plain} and a variant: the median per-pair ratio {@code
+   * variant_i / plain_i} and its distribution-free 95% confidence interval (order statistics of the
+   * ratios, binomial ranks), with each side's median step time.
+   */
+  public record Paired(double ratio, double lo, double hi, int pairs, double plainMedian, double variantMedian) {}
+
+  /**
+   * Warms {@code variant} up, then times {@code pairs} pairs of steps, alternating which of the two
+   * goes first; {@code plainStep} is plain's step counter, shared across calls.
+   */
+  public static Paired paired(BenchModels.Stepper plain, BenchModels.Stepper variant, long[] plainStep, int warmup, int pairs) {
+    if (pairs < 6) {
+      throw new IllegalArgumentException("--paired needs at least 6 reps, got " + pairs);
+    }
+    long step = 0;
+    for (int i = 0; i < warmup; i++) {
+      variant.step(step++);
+    }
+    double[] p = new double[pairs];
+    double[] v = new double[pairs];
+    double[] ratio = new double[pairs];
+    for (int i = 0; i < pairs; i++) {
+      if (i % 2 == 0) {
+        p[i] = timed(plain, plainStep[0]++);
+        v[i] = timed(variant, step++);
+      } else {
+        v[i] = timed(variant, step++);
+        p[i] = timed(plain, plainStep[0]++);
+      }
+      ratio[i] = v[i] / p[i];
+    }
+    Arrays.sort(ratio);
+    int[] ci = medianRanks(pairs);
+    return new Paired(median(ratio), ratio[ci[0]], ratio[ci[1]], pairs, median(p), median(v));
+  }
+
+  /**
+   * 0-based ranks {@code (j, k)} of the sorted sample with {@code P(X_(j) <= median <= X_(k)) >=
+   * 0.95}: the smallest symmetric pair under Binomial(n, 1/2).
+   */
+  static int[] medianRanks(int n) {
+    double[] cdf = new double[n + 1];
+    double pmf = Math.pow(0.5, n);
+    double sum = 0;
+    for (int i = 0; i <= n; i++) {
+      sum += pmf;
+      cdf[i] = sum;
+      pmf = pmf * (n - i) / (i + 1);
+    }
+    // P(X_(j+1) <= m <= X_(n-j)) (1-based) = 1 - 2 P(B <= j); take the largest j keeping >= 0.95.
+    int j = 0;
+    while (j + 1 < n / 2 && 1 - 2 * cdf[j + 1] >= 0.95) {
+      j++;
+    }
+    return new int[] {j, n - 1 - j};
+  }
+
+  private static double timed(BenchModels.Stepper s, long step) {
+    long t0 = System.nanoTime();
+    s.step(step);
+    return (System.nanoTime() - t0) / 1e6;
+  }
+
+  private static double median(double[] xs) {
+    double[] s = xs.clone();
+    Arrays.sort(s);
+    int n = s.length;
+    return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+  }
+
   public static Timing time(BenchModels.Stepper stepper, int warmup, int reps) {
     return time(stepper, warmup, reps, Double.POSITIVE_INFINITY);
   }

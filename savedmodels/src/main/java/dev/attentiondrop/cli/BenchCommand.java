@@ -92,6 +92,11 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--repo", description = "repository root (holds bench/python); default: found from the classes")
   Path repo;
 
+  @Option(names = "--paired", description = "TF Java only: time plain and each variant alternately, step by step, in "
+      + "one process, and report the median of the per-pair ratios with a distribution-free 95% CI (paired_ratio, "
+      + "paired_ratio_lo/hi): robust to load drifting during a run. Use many --reps (30+).")
+  boolean paired;
+
   @Option(names = "--child", hidden = true, description = "run one group in this process")
   boolean child;
 
@@ -166,8 +171,8 @@ public final class BenchCommand implements Callable<Integer> {
     Path root = repo != null ? repo : findRepo();
     for (String runtime : plan.runtimes()) {
       for (String model : plan.models()) {
-        if (!runtime.equals("tf-java") && model.equals("vit")) {
-          continue; // the Python scripts time the block
+        if (!runtime.equals("tf-java") && (model.equals("vit") || paired)) {
+          continue; // the Python scripts time the block, unpaired
         }
         List<Integer> lens = model.equals("vit") ? List.of(BenchModels.vitLength()) : plan.seqLens();
         List<String> modes = runtime.equals("tf-java") ? plan.xla() : List.of("NONE");
@@ -191,6 +196,11 @@ public final class BenchCommand implements Callable<Integer> {
               } else if (r.get("median_ms") == null) {
                 out.printf("%-9s %-5s %-17s %5s %4s %-17s FAILED: %s%n", r.get("runtime"), r.get("model"), r.get("variant"),
                     r.get("seq_len"), r.get("batch"), r.get("xla"), r.get("error"));
+              } else if (r.get("paired_ratio") != null) {
+                out.printf(Locale.ROOT, "%-9s %-5s %-17s %5d %4d %-17s %10.2f paired ratio %.3f (95%% CI %.3f-%.3f, %d pairs)%n",
+                    r.get("runtime"), r.get("model"), r.get("variant"), r.get("seq_len"), r.get("batch"), r.get("xla"),
+                    (Double) r.get("median_ms"), (Double) r.get("paired_ratio"), (Double) r.get("paired_ratio_lo"),
+                    (Double) r.get("paired_ratio_hi"), (Integer) r.get("reps"));
               } else {
                 out.printf(Locale.ROOT, "%-9s %-5s %-17s %5d %4d %-17s %10.2f %8s %10s %9.0f %9.2f%n",
                     r.get("runtime"), r.get("model"), r.get("variant"), r.get("seq_len"), r.get("batch"), r.get("xla"),
@@ -278,6 +288,9 @@ public final class BenchCommand implements Callable<Integer> {
           "--variants", vs, "--batch", Integer.toString(plan.batch()), "--reps", Integer.toString(plan.reps()),
           "--warmup", Integer.toString(plan.warmup()), "--threads", Integer.toString(threads), "--profile", profile,
           "--budget-ms", Double.toString(plan.budgetMs())));
+      if (paired) {
+        cmd.add("--paired");
+      }
       return cmd;
     }
     String python = python(runtime, root);
@@ -375,6 +388,10 @@ public final class BenchCommand implements Callable<Integer> {
     String model = plan.models().get(0);
     XlaMode mode = XlaMode.valueOf(plan.xla().get(0));
     int t = model.equals("vit") ? BenchModels.vitLength() : plan.seqLens().get(0);
+    if (paired) {
+      runPairedChild(plan, model, mode, t);
+      return;
+    }
     double base = Measure.rssMb();
     for (String variant : plan.variants()) {
       System.gc();
@@ -422,6 +439,53 @@ public final class BenchCommand implements Callable<Integer> {
         System.err.println(variant + ": " + e);
       }
     }
+  }
+
+  /** Child side of {@code --paired}: plain stays built; each variant alternates with it step by step. */
+  void runPairedChild(Plan plan, String model, XlaMode mode, int t) {
+    try (BenchModels.Stepper plain = stepper(model, "plain", mode, plan, t)) {
+      long[] plainStep = {0};
+      for (int i = 0; i < plan.warmup(); i++) {
+        plain.step(plainStep[0]++);
+      }
+      for (String variant : plan.variants()) {
+        if (variant.equals("plain")) {
+          continue;
+        }
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("model", model);
+        r.put("variant", variant);
+        r.put("seq_len", t);
+        r.put("batch", plan.batch());
+        r.put("layers", model.equals("vit") ? 2 : 1);
+        try (BenchModels.Stepper v = stepper(model, variant, mode, plan, t)) {
+          Measure.Paired m = Measure.paired(plain, v, plainStep, plan.warmup(), plan.reps());
+          r.put("median_ms", m.variantMedian());
+          r.put("plain_median_ms", m.plainMedian());
+          r.put("paired_ratio", m.ratio());
+          r.put("paired_ratio_lo", m.lo());
+          r.put("paired_ratio_hi", m.hi());
+          r.put("reps", m.pairs());
+          r.put("warmup", plan.warmup());
+          r.put("threads", threads);
+        } catch (RuntimeException e) {
+          r.put("median_ms", null);
+          r.put("error", String.valueOf(e.getMessage()).lines().findFirst().orElse(e.toString()));
+        }
+        try {
+          System.out.println("RESULT " + JSON.writeValueAsString(r));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+          throw new IllegalStateException(e);
+        }
+        System.out.flush();
+      }
+    }
+  }
+
+  private BenchModels.Stepper stepper(String model, String variant, XlaMode mode, Plan plan, int t) {
+    return model.equals("vit")
+        ? BenchModels.vit(variant, mode, plan.batch())
+        : BenchModels.block(variant, mode, plan.batch(), t, threads);
   }
 
   /** TF Java (best XLA mode and NONE) against Python TF and PyTorch, per variant and length. */

@@ -62,4 +62,28 @@ class BenchCommandTest {
     assertEquals(1.0, lines.get(0).get("ratio_vs_plain").asDouble(), 1e-12);
     assertEquals("hard_mask", lines.get(1).get("variant").asText());
   }
+
+  @Test
+  void pairedModeReportsTheMedianRatioWithItsInterval() throws Exception {
+    PrintStream saved = System.out;
+    ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+    int rc;
+    try (PrintStream capture = new PrintStream(buffer, true, StandardCharsets.UTF_8)) {
+      System.setOut(capture);
+      rc = Main.execute("bench", "--profile", "tiny", "--format", "json", "--variants", "plain,hard_mask", "--paired",
+          "--reps", "8");
+    } finally {
+      System.setOut(saved);
+    }
+    assertEquals(0, rc);
+    String out = buffer.toString(StandardCharsets.UTF_8).strip();
+    List<String> lines = out.lines().toList();
+    assertEquals(1, lines.size(), "one line per variant, none for plain: " + out);
+    JsonNode r = new ObjectMapper().readTree(lines.get(0));
+    assertEquals("hard_mask", r.get("variant").asText());
+    assertEquals(8, r.get("reps").asInt());
+    double ratio = r.get("paired_ratio").asDouble();
+    assertTrue(ratio > 0 && r.get("paired_ratio_lo").asDouble() <= ratio && ratio <= r.get("paired_ratio_hi").asDouble(), out);
+    assertTrue(r.get("plain_median_ms").asDouble() > 0 && r.get("median_ms").asDouble() > 0, out);
+  }
 }
