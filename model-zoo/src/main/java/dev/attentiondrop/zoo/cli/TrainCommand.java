@@ -163,15 +163,15 @@ public class TrainCommand implements Callable<Integer> {
     }
   }
 
-  ModelConfig modelConfig(dev.attentiondrop.zoo.data.Dataset probe) throws java.io.IOException {
-    boolean images = probe instanceof dev.attentiondrop.zoo.data.ImageDataset;
-    int classes = probe.classNames().size();
+  ModelConfig modelConfig(Datasets.Description data) throws java.io.IOException {
+    boolean images = data.images();
+    int classes = data.classes().size();
     if (modelConfig != null) {
       return Json.read(Files.readString(modelConfig), ModelConfig.class);
     }
     String kind = model != null ? model : images ? "vit" : "text";
     ModelConfig.Builder b = kind.equals("vit")
-        ? ModelConfig.vit().patchSize(patch).imageSize(probe instanceof dev.attentiondrop.zoo.data.ImageDataset im ? im.height() : 28)
+        ? ModelConfig.vit().patchSize(patch).imageSize(images ? data.imageSide() : 28)
         : kind.equals("text") ? ModelConfig.text().maxLength(maxLength).vocabularySize(vocabulary)
         : null;
     if (b == null) {
@@ -198,8 +198,7 @@ public class TrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    var probe = Datasets.load(dataset, "test");
-    ModelConfig mc = modelConfig(probe);
+    ModelConfig mc = modelConfig(Datasets.describe(dataset)); // TrainingRun reads the data once
     double decay = weightDecay != null ? weightDecay : optimizer.equals("adamw") ? 0.01 : 0.0;
     OptimizerConfig opt = new OptimizerConfig(optimizer, lr, 0.9, 0.999, 1e-8, decay);
     TrainConfig tc = new TrainConfig(dataset, epochs, batchSize, seed, opt, warmup, 0.0, clipNorm,

@@ -79,6 +79,25 @@ public final class Datasets {
 
   private Datasets() {}
 
+  /**
+   * What a dataset holds, known without reading it: images (with their side) or texts, and the
+   * class names.
+   *
+   * @param imageSide the side of the square images, 0 for texts
+   */
+  public record Description(String name, boolean images, int imageSide, List<String> classes) {}
+
+  /** The {@link Description} of dataset {@code name} (one of {@link #NAMES}); reads no file. */
+  public static Description describe(String name) {
+    return switch (name) {
+      case "fashion-mnist-mini", "fashion-mnist" -> new Description(name, true, 28, FASHION_CLASSES);
+      case "mnist" -> new Description(name, true, 28, DIGIT_CLASSES);
+      case "digits" -> new Description(name, true, DigitsCsv.SIDE, DIGIT_CLASSES);
+      case "spam-assassin-mini", "spam-assassin" -> new Description(name, false, 0, SpamAssassin.CLASSES);
+      default -> throw new IllegalArgumentException("unknown dataset '" + name + "'; expected one of " + NAMES);
+    };
+  }
+
   /** Loads split {@code split} of dataset {@code name}, reading the cache at {@link #cacheRoot}. */
   public static Dataset load(String name, String split) throws IOException {
     return load(name, split, cacheRoot());

@@ -10,7 +10,7 @@ import java.util.List;
  * counts in {@code [0, 16]} followed by the digit. Pixels are scaled by 1/16 into {@code [0, 1]}.
  */
 public final class DigitsCsv {
-  private static final int SIDE = 8;
+  static final int SIDE = 8;
   private static final int FIELDS = SIDE * SIDE + 1;
   private static final int MAX_PIXEL = 16;
 

@@ -75,4 +75,27 @@ class EmbeddedDatasetsTest {
     var split = assertThrows(IllegalArgumentException.class, () -> Datasets.load("mnist", "val"));
     assertTrue(split.getMessage().contains("[train, test]"), split.getMessage());
   }
+
+  @Test
+  void describeAgreesWithTheDataWithoutReadingIt() throws IOException {
+    int checked = 0;
+    for (String name : Datasets.NAMES) {
+      boolean embedded = name.endsWith("-mini");
+      if (!embedded && !java.nio.file.Files.isDirectory(Datasets.cacheRoot().resolve(name))) {
+        continue; // a full set that is not cached here
+      }
+      Datasets.Description d = Datasets.describe(name);
+      Dataset data = Datasets.load(name, "test");
+      assertEquals(data.classNames(), d.classes(), name);
+      assertEquals(data instanceof ImageDataset, d.images(), name);
+      if (data instanceof ImageDataset images) {
+        assertEquals(images.height(), d.imageSide(), name);
+        assertEquals(images.width(), d.imageSide(), name);
+      }
+      checked++;
+    }
+    assertTrue(checked >= 2, "at least the embedded sets");
+    var e = assertThrows(IllegalArgumentException.class, () -> Datasets.describe("cifar"));
+    assertTrue(e.getMessage().contains("fashion-mnist"), e.getMessage());
+  }
 }
