@@ -104,9 +104,9 @@ public record HardAttentionMask(TopK k, double p, FillMode fill) implements Logi
     Operand<T> threshold;
     Operand<TBool> rowHasCandidates = null;
     if (k instanceof TopK.Count c) {
-      Operand<TInt32> kEff = tf.math.minimum(tf.constant(c.k()), numKeys);
-      Operand<T> top = tf.nn.topK(ranked, kEff, TInt32.class, org.tensorflow.op.nn.TopK.sorted(false)).values();
-      threshold = tf.reduceMin(top, Tensors.axis(tf, -1), ReduceMin.keepDims(true));
+      threshold = grouped(ranked, c.k())
+          ? groupedKth(tf, ranked, c.k())
+          : kth(tf, ranked, tf.math.minimum(tf.constant(c.k()), numKeys));
     } else {
       double f = ((TopK.Fraction) k).f();
       // k_i = ceil(f * n_i); the 1e-9 keeps f * n exact products (0.1 * 10) from rounding up.
@@ -133,6 +133,49 @@ public record HardAttentionMask(TopK k, double p, FillMode fill) implements Logi
     Operand<TBool> atLeastKth = tf.math.greaterEqual(ranked, threshold);
     Operand<TBool> selected = valid == null ? atLeastKth : tf.math.logicalAnd(valid, atLeastKth);
     return rowHasCandidates == null ? selected : tf.math.logicalAnd(selected, rowHasCandidates);
+  }
+
+  /** Keys per group of {@link #groupedKth}. */
+  static final int GROUP = 8;
+
+  /** The k-th largest of every row, {@code [..., 1]}: a top-k over the whole row, then its min. */
+  private static <T extends TFloating> Operand<T> kth(Ops tf, Operand<T> x, Operand<TInt32> k) {
+    Operand<T> top = tf.nn.topK(x, k, TInt32.class, org.tensorflow.op.nn.TopK.sorted(false)).values();
+    return tf.reduceMin(top, Tensors.axis(tf, -1), ReduceMin.keepDims(true));
+  }
+
+  /** Whether {@link #groupedKth} applies: a static key axis of more than {@code k} groups. */
+  static boolean grouped(Operand<?> logits, int k) {
+    org.tensorflow.ndarray.Shape shape = logits.shape();
+    long n = shape.isUnknown() ? -1 : shape.size(shape.numDimensions() - 1);
+    return n > 0 && n % GROUP == 0 && n / GROUP > k;
+  }
+
+  /**
+   * The same k-th largest as {@link #kth}, from a smaller top-k. Split each row into groups of
+   * {@link #GROUP} keys and let {@code m_k} be the k-th largest group maximum. The row's k-th
+   * largest {@code t} is at least {@code m_k} (the k top groups hold k values {@code >= m_k}), so
+   * every value {@code >= t} lies in a group whose maximum is {@code >= m_k}: all of them are among
+   * the k groups a top-k over the maxima picks (ties at {@code m_k} included, since then {@code t =
+   * m_k} and the picked maxima already give k values {@code >= t}). The k-th largest of those {@code
+   * k * GROUP} values is therefore exactly {@code t}. Cost: one max pass, a top-k over {@code n /
+   * GROUP} maxima, a gather and a top-k over {@code k * GROUP} values, against a top-k over {@code
+   * n}; measured 20-30 % faster at n = 128 and 512 with k = 8 (docs/performance.md).
+   */
+  private static <T extends TFloating> Operand<T> groupedKth(Ops tf, Operand<T> x, int k) {
+    long n = x.shape().size(x.shape().numDimensions() - 1);
+    int groups = (int) (n / GROUP);
+    Operand<TInt32> shape = tf.shape(x);
+    Operand<TInt32> lead = tf.slice(shape, tf.constant(new int[] {0}), tf.constant(new int[] {3}));
+    Operand<T> byGroup =
+        tf.reshape(x, tf.concat(java.util.List.of(lead, tf.constant(new int[] {groups, GROUP})), tf.constant(0)));
+    Operand<T> maxima = tf.reduceMax(byGroup, Tensors.axis(tf, -1));
+    Operand<TInt32> picked =
+        tf.nn.topK(maxima, tf.constant(k), TInt32.class, org.tensorflow.op.nn.TopK.sorted(false)).indices();
+    Operand<T> candidates = tf.gather(byGroup, picked, tf.constant(3), org.tensorflow.op.core.Gather.batchDims(3L));
+    Operand<T> flat =
+        tf.reshape(candidates, tf.concat(java.util.List.of(lead, tf.constant(new int[] {k * GROUP})), tf.constant(0)));
+    return kth(tf, flat, tf.constant(k));
   }
 
   private static Operand<TInt32> ceilFraction(Ops tf, double f, Operand<TFloat64> n) {

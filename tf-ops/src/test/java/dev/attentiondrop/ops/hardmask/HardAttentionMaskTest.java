@@ -69,4 +69,49 @@ class HardAttentionMaskTest {
       }
     }
   }
+
+  /** Candidates by definition, row by row: valid and at least the k-th largest valid logit. */
+  static double[] candidatesByDefinition(double[] x, boolean[] valid, int n, int k) {
+    double[] out = new double[x.length];
+    for (int row = 0; row < x.length / n; row++) {
+      double[] v = java.util.stream.IntStream.range(0, n).filter(j -> valid[j])
+          .mapToDouble(j -> x[row * n + j]).sorted().toArray();
+      double kth = v.length == 0 ? Double.POSITIVE_INFINITY : v[Math.max(0, v.length - k)];
+      for (int j = 0; j < n; j++) {
+        out[row * n + j] = valid[j] && x[row * n + j] >= kth ? 1 : 0;
+      }
+    }
+    return out;
+  }
+
+  @Test
+  @DisplayName("long rows take the threshold from the top groups: the same candidates as the definition, ties and masks included")
+  void groupedThresholdIsExact() {
+    int b = 2, h = 2, q = 3;
+    for (int n : new int[] {72, 128}) {
+      for (int k : new int[] {1, 4, 8}) {
+        assertEquals(n / HardAttentionMask.GROUP > k, true, "the grouped path applies");
+        double[] x = Stats.gaussian(n + k, b * h * q * n);
+        for (int i = 0; i < x.length; i++) {
+          x[i] = Math.round(2 * x[i]); // integers: many ties, also across groups
+        }
+        boolean[] all = new boolean[n];
+        boolean[] some = new boolean[n];
+        java.util.Arrays.fill(all, true);
+        for (int j = 0; j < n; j++) {
+          some[j] = j % 3 != 1 && j < n - 5; // every third key and the last five masked
+        }
+        for (boolean[] valid : new boolean[][] {all, some}) {
+          try (TfRun r = TfRun.create()) {
+            var logits = r.f64(x, b, h, q, n);
+            assertEquals(true, HardAttentionMask.grouped(logits, k));
+            var mask = valid == all ? null : r.bool(valid, 1, 1, 1, n);
+            double[] got = r.eval(HardAttentionMask.of(k, 0.5).candidates(r.tf, logits, mask));
+            double[] expected = candidatesByDefinition(x, valid, n, k);
+            assertArrayEquals(expected, got, "n " + n + ", k " + k + (mask == null ? "" : ", masked"));
+          }
+        }
+      }
+    }
+  }
 }
