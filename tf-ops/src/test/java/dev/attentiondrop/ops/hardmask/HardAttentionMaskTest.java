@@ -74,8 +74,9 @@ class HardAttentionMaskTest {
   static double[] candidatesByDefinition(double[] x, boolean[] valid, int n, int k) {
     double[] out = new double[x.length];
     for (int row = 0; row < x.length / n; row++) {
+      int start = row * n;
       double[] v = java.util.stream.IntStream.range(0, n).filter(j -> valid[j])
-          .mapToDouble(j -> x[row * n + j]).sorted().toArray();
+          .mapToDouble(j -> x[start + j]).sorted().toArray();
       double kth = v.length == 0 ? Double.POSITIVE_INFINITY : v[Math.max(0, v.length - k)];
       for (int j = 0; j < n; j++) {
         out[row * n + j] = valid[j] && x[row * n + j] >= kth ? 1 : 0;
