@@ -89,9 +89,11 @@ class HardAttentionMaskTest {
   @DisplayName("long rows take the threshold from the top groups: the same candidates as the definition, ties and masks included")
   void groupedThresholdIsExact() {
     int b = 2, h = 2, q = 3;
-    for (int n : new int[] {72, 128}) {
-      for (int k : new int[] {1, 4, 8}) {
-        assertEquals(n / HardAttentionMask.GROUP > k, true, "the grouped path applies");
+    try (TfRun r = TfRun.create()) {
+      assertEquals(false, HardAttentionMask.grouped(r.f64(new double[128], 1, 1, 1, 128), 8), "16 groups are too few for k = 8");
+    }
+    for (int n : new int[] {96, 256}) {
+      for (int k : n == 96 ? new int[] {1, 3} : new int[] {1, 4, 8}) {
         double[] x = Stats.gaussian(n + k, b * h * q * n);
         for (int i = 0; i < x.length; i++) {
           x[i] = Math.round(2 * x[i]); // integers: many ties, also across groups
@@ -99,13 +101,14 @@ class HardAttentionMaskTest {
         boolean[] all = new boolean[n];
         boolean[] some = new boolean[n];
         java.util.Arrays.fill(all, true);
+        // (96 keys: 12 groups, enough for k <= 3; 256 keys: 32 groups, enough for k <= 8)
         for (int j = 0; j < n; j++) {
           some[j] = j % 3 != 1 && j < n - 5; // every third key and the last five masked
         }
         for (boolean[] valid : new boolean[][] {all, some}) {
           try (TfRun r = TfRun.create()) {
             var logits = r.f64(x, b, h, q, n);
-            assertEquals(true, HardAttentionMask.grouped(logits, k));
+            assertEquals(true, HardAttentionMask.grouped(logits, k), "the grouped path applies");
             var mask = valid == all ? null : r.bool(valid, 1, 1, 1, n);
             double[] got = r.eval(HardAttentionMask.of(k, 0.5).candidates(r.tf, logits, mask));
             double[] expected = candidatesByDefinition(x, valid, n, k);
