@@ -397,23 +397,10 @@ public final class BenchCommand implements Callable<Integer> {
       System.gc();
       boolean reset = Measure.resetPeakRss();
       long b0 = System.nanoTime();
-      Measure.Timing timing;
-      Map<String, Object> failed = new LinkedHashMap<>();
-      failed.put("model", model);
-      failed.put("variant", variant);
-      failed.put("seq_len", t);
-      failed.put("batch", plan.batch());
-      failed.put("layers", model.equals("vit") ? 2 : 1);
-      try (BenchModels.Stepper s = model.equals("vit")
-          ? BenchModels.vit(variant, mode, plan.batch())
-          : BenchModels.block(variant, mode, plan.batch(), t, threads)) {
+      Map<String, Object> r = row(model, variant, t, plan);
+      try (BenchModels.Stepper s = stepper(model, variant, mode, plan, t)) {
         double buildS = (System.nanoTime() - b0) / 1e9;
-        timing = Measure.time(s, plan.warmup(), plan.reps(), plan.budgetMs());
-        Map<String, Object> r = new LinkedHashMap<>();
-        r.put("model", model);
-        r.put("variant", variant);
-        r.put("seq_len", t);
-        r.put("batch", plan.batch());
+        Measure.Timing timing = Measure.time(s, plan.warmup(), plan.reps(), plan.budgetMs());
         r.put("median_ms", timing.median());
         r.put("min_ms", timing.min());
         r.put("max_ms", timing.max());
@@ -424,21 +411,42 @@ public final class BenchCommand implements Callable<Integer> {
         r.put("base_rss_mb", base);
         r.put("build_s", buildS);
         r.put("threads", threads);
-        r.put("layers", model.equals("vit") ? 2 : 1);
         r.put("auto_clustering_active", AutoClustering.isActive());
         r.put("tf_version", org.tensorflow.TensorFlow.version());
-        System.out.println("RESULT " + JSON.writeValueAsString(r));
-        System.out.flush();
+        print(r);
       } catch (RuntimeException e) {
-        // one failing variant (for example an op XLA cannot compile) must not lose the group
-        String msg = String.valueOf(e.getMessage()).lines().findFirst().orElse(e.toString());
-        failed.put("median_ms", null);
-        failed.put("error", msg.length() > 300 ? msg.substring(0, 300) : msg);
-        System.out.println("RESULT " + JSON.writeValueAsString(failed));
-        System.out.flush();
-        System.err.println(variant + ": " + e);
+        printFailure(row(model, variant, t, plan), variant, e);
       }
     }
+  }
+
+  /** The identifying fields every result row starts with. */
+  private static Map<String, Object> row(String model, String variant, int t, Plan plan) {
+    Map<String, Object> r = new LinkedHashMap<>();
+    r.put("model", model);
+    r.put("variant", variant);
+    r.put("seq_len", t);
+    r.put("batch", plan.batch());
+    r.put("layers", model.equals("vit") ? 2 : 1);
+    return r;
+  }
+
+  private static void print(Map<String, Object> r) {
+    try {
+      System.out.println("RESULT " + JSON.writeValueAsString(r));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+    System.out.flush();
+  }
+
+  /** One failing variant (an op XLA cannot compile, say) must not lose the group: a row with the error. */
+  private static void printFailure(Map<String, Object> r, String variant, RuntimeException e) {
+    String msg = String.valueOf(e.getMessage()).lines().findFirst().orElse(e.toString());
+    r.put("median_ms", null);
+    r.put("error", msg.length() > 300 ? msg.substring(0, 300) : msg);
+    print(r);
+    System.err.println(variant + ": " + e);
   }
 
   /** Child side of {@code --paired}: plain stays built; each variant alternates with it step by step. */
@@ -452,12 +460,7 @@ public final class BenchCommand implements Callable<Integer> {
         if (variant.equals("plain")) {
           continue;
         }
-        Map<String, Object> r = new LinkedHashMap<>();
-        r.put("model", model);
-        r.put("variant", variant);
-        r.put("seq_len", t);
-        r.put("batch", plan.batch());
-        r.put("layers", model.equals("vit") ? 2 : 1);
+        Map<String, Object> r = row(model, variant, t, plan);
         try (BenchModels.Stepper v = stepper(model, variant, mode, plan, t)) {
           Measure.Paired m = Measure.paired(plain, v, plainStep, plan.warmup(), plan.reps());
           r.put("median_ms", m.variantMedian());
@@ -468,16 +471,10 @@ public final class BenchCommand implements Callable<Integer> {
           r.put("reps", m.pairs());
           r.put("warmup", plan.warmup());
           r.put("threads", threads);
+          print(r);
         } catch (RuntimeException e) {
-          r.put("median_ms", null);
-          r.put("error", String.valueOf(e.getMessage()).lines().findFirst().orElse(e.toString()));
+          printFailure(r, variant, e);
         }
-        try {
-          System.out.println("RESULT " + JSON.writeValueAsString(r));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-          throw new IllegalStateException(e);
-        }
-        System.out.flush();
       }
     }
   }

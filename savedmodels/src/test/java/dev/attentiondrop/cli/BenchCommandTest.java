@@ -19,26 +19,33 @@ import org.junit.jupiter.api.Test;
  * assertions.
  */
 class BenchCommandTest {
-  @Test
-  void tinyProfilePrintsOneJsonLinePerMeasurement() throws Exception {
+  /** Runs the command in this JVM and returns its standard output; it must exit with 0. */
+  static String bench(String... args) {
     PrintStream saved = System.out;
     ByteArrayOutputStream buffer = new ByteArrayOutputStream();
     int rc;
     try (PrintStream capture = new PrintStream(buffer, true, StandardCharsets.UTF_8)) {
       System.setOut(capture);
-      rc = Main.execute("bench", "--profile", "tiny", "--format", "json", "--variants", "plain,hard_mask");
+      rc = Main.execute(args);
     } finally {
       System.setOut(saved);
     }
-    assertEquals(0, rc);
+    String out = buffer.toString(StandardCharsets.UTF_8);
+    assertEquals(0, rc, out);
+    return out;
+  }
+
+  @Test
+  void tinyProfilePrintsOneJsonLinePerMeasurement() throws Exception {
+    String out = bench("bench", "--profile", "tiny", "--format", "json", "--variants", "plain,hard_mask");
     ObjectMapper json = new ObjectMapper();
     List<JsonNode> lines = new ArrayList<>();
-    for (String line : buffer.toString(StandardCharsets.UTF_8).split("\n")) {
+    for (String line : out.split("\n")) {
       if (!line.isBlank()) {
         lines.add(json.readTree(line)); // every stdout line is one JSON object
       }
     }
-    assertEquals(2, lines.size(), buffer.toString(StandardCharsets.UTF_8));
+    assertEquals(2, lines.size(), out);
     for (JsonNode r : lines) {
       for (String f : List.of("runtime", "model", "variant", "seq_len", "batch", "xla", "median_ms", "ratio_vs_plain",
           "peak_rss_mb", "min_ms", "max_ms", "attn_gflops", "peak_gflops_est")) {
@@ -65,18 +72,8 @@ class BenchCommandTest {
 
   @Test
   void pairedModeReportsTheMedianRatioWithItsInterval() throws Exception {
-    PrintStream saved = System.out;
-    ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-    int rc;
-    try (PrintStream capture = new PrintStream(buffer, true, StandardCharsets.UTF_8)) {
-      System.setOut(capture);
-      rc = Main.execute("bench", "--profile", "tiny", "--format", "json", "--variants", "plain,hard_mask", "--paired",
-          "--reps", "8");
-    } finally {
-      System.setOut(saved);
-    }
-    assertEquals(0, rc);
-    String out = buffer.toString(StandardCharsets.UTF_8).strip();
+    String out = bench("bench", "--profile", "tiny", "--format", "json", "--variants", "plain,hard_mask", "--paired",
+        "--reps", "8").strip();
     List<String> lines = out.lines().toList();
     assertEquals(1, lines.size(), "one line per variant, none for plain: " + out);
     JsonNode r = new ObjectMapper().readTree(lines.get(0));
