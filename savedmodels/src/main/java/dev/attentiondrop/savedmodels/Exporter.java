@@ -3,12 +3,12 @@ package dev.attentiondrop.savedmodels;
 import dev.attentiondrop.ops.Checks;
 import dev.attentiondrop.zoo.config.Json;
 import dev.attentiondrop.zoo.config.ModelConfig;
+import dev.attentiondrop.zoo.train.RunDirectory;
 import dev.attentiondrop.zoo.train.SourceRevision;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Stream;
@@ -78,13 +78,13 @@ public final class Exporter {
         Path old = request.base().resolve(".old-" + version + "-" + UUID.randomUUID());
         Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-        deleteRecursively(old);
+        RunDirectory.deleteRecursively(old);
       } else {
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
       }
       return target;
     } finally {
-      deleteRecursively(tmp);
+      RunDirectory.deleteRecursively(tmp);
     }
   }
 
@@ -119,17 +119,6 @@ public final class Exporter {
   private static void copyIfPresent(Path from, Path to) throws IOException {
     if (Files.isRegularFile(from)) {
       Files.copy(from, to, StandardCopyOption.REPLACE_EXISTING);
-    }
-  }
-
-  static void deleteRecursively(Path p) throws IOException {
-    if (!Files.exists(p)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(p)) {
-      for (Path q : walk.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(q);
-      }
     }
   }
 

@@ -84,7 +84,7 @@ class PredictorTest {
     assertRejected(noIndex, "variables/variables.index is missing");
 
     Path noVariables = brokenCopy("no-variables");
-    TrainedModels.deleteRecursively(noVariables.resolve("variables"));
+    dev.attentiondrop.zoo.train.RunDirectory.deleteRecursively(noVariables.resolve("variables"));
     assertRejected(noVariables, "variables/variables.index is missing");
 
     // A variables file that exists but holds garbage: the load itself fails, clearly.

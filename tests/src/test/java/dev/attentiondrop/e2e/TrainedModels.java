@@ -1,11 +1,11 @@
 package dev.attentiondrop.e2e;
 
+import dev.attentiondrop.zoo.train.RunDirectory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.stream.Stream;
 
 /**
@@ -31,7 +31,7 @@ final class TrainedModels {
   static synchronized Path root() throws IOException {
     if (root == null) {
       root = Path.of("target", "e2e").toAbsolutePath();
-      deleteRecursively(root);
+      RunDirectory.deleteRecursively(root);
       Files.createDirectories(root);
     }
     return root;
@@ -86,7 +86,7 @@ final class TrainedModels {
 
   static Path fresh(String name) throws IOException {
     Path dir = root().resolve(name);
-    deleteRecursively(dir);
+    RunDirectory.deleteRecursively(dir);
     return Files.createDirectories(dir);
   }
 
@@ -99,17 +99,6 @@ final class TrainedModels {
         } else {
           Files.copy(p, q, StandardCopyOption.REPLACE_EXISTING);
         }
-      }
-    }
-  }
-
-  static void deleteRecursively(Path p) throws IOException {
-    if (!Files.exists(p)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(p)) {
-      for (Path q : walk.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(q);
       }
     }
   }

@@ -70,6 +70,18 @@ public record RunDirectory(Path root) {
     return root.resolve("curves.png");
   }
 
+  /** Deletes {@code p} and everything below it; nothing happens if it does not exist. */
+  public static void deleteRecursively(Path p) throws IOException {
+    if (!Files.exists(p)) {
+      return;
+    }
+    try (java.util.stream.Stream<Path> walk = Files.walk(p)) {
+      for (Path q : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(q);
+      }
+    }
+  }
+
   /** Writes {@code text} to {@code file} atomically (temporary file + rename). */
   public static void writeAtomically(Path file, String text) throws IOException {
     Files.createDirectories(file.toAbsolutePath().getParent());

@@ -259,32 +259,21 @@ public final class TrainingRun {
     RunDirectory.writeAtomically(dir.state(), Json.write(Map.of("epoch", epoch, "checkpoint", name + "/ckpt")));
     try (Stream<Path> old = Files.list(dir.checkpoints())) {
       for (Path p : old.filter(p -> Files.isDirectory(p) && !p.getFileName().toString().equals(name)).toList()) {
-        deleteRecursively(p);
+        RunDirectory.deleteRecursively(p);
       }
     }
   }
 
   private static void saveFinal(Trainer trainer, RunDirectory dir, Tokenizer tokenizer) throws IOException {
     Path tmp = dir.root().resolve("model.tmp");
-    deleteRecursively(tmp);
+    RunDirectory.deleteRecursively(tmp);
     Files.createDirectories(tmp);
     trainer.save(tmp.resolve("variables").toString());
     RunDirectory.writeAtomically(tmp.resolve("config.json"), Json.write(trainer.modelConfig()));
     if (tokenizer != null) {
       RunDirectory.writeAtomically(tmp.resolve("tokenizer.json"), Json.write(tokenizer));
     }
-    deleteRecursively(dir.model());
+    RunDirectory.deleteRecursively(dir.model());
     Files.move(tmp, dir.model());
-  }
-
-  static void deleteRecursively(Path p) throws IOException {
-    if (!Files.exists(p)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(p)) {
-      for (Path q : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.delete(q);
-      }
-    }
   }
 }
