@@ -26,7 +26,6 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
-import org.tensorflow.Output;
 import org.tensorflow.Session;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
@@ -156,17 +155,7 @@ public final class BenchModels {
       for (var layer : List.of(ln1, ln2, wq, wk, wv, wo, ffn, head)) {
         weights.addAll(layer.variables());
       }
-      Output<?>[] ws = new Output<?>[weights.size()];
-      for (int i = 0; i < ws.length; i++) {
-        ws[i] = weights.get(i).asOutput();
-      }
-      Output<?>[] grads = g.addGradients(loss.asOutput(), ws);
-      List<Operand<TFloat32>> gradients = new ArrayList<>();
-      for (Output<?> gr : grads) {
-        @SuppressWarnings("unchecked")
-        Operand<TFloat32> gf = (Operand<TFloat32>) gr;
-        gradients.add(gf);
-      }
+      List<Operand<TFloat32>> gradients = Optimizer.gradients(g, loss, weights);
       Op train = new Optimizer(OptimizerConfig.adam(1e-3)).update(tf, weights, gradients, tf.constant(1e-3f));
       Session session = new Session(g, sessionConfig(threads, mode));
       session.initialize();

@@ -2,7 +2,9 @@ package dev.attentiondrop.zoo.train;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.tensorflow.Graph;
 import org.tensorflow.Operand;
+import org.tensorflow.Output;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
@@ -83,6 +85,22 @@ public final class Optimizer {
       updates.add(after.assignSub(w, after.math.mul(lr, direction)));
     }
     return opt.withControlDependencies(updates).noOp();
+  }
+
+  /** {@code d loss / d w} for every weight, in order, through {@code Graph.addGradients}. */
+  public static List<Operand<TFloat32>> gradients(
+      Graph graph, Operand<TFloat32> loss, List<Variable<TFloat32>> weights) {
+    Output<?>[] ws = new Output<?>[weights.size()];
+    for (int i = 0; i < ws.length; i++) {
+      ws[i] = weights.get(i).asOutput();
+    }
+    List<Operand<TFloat32>> gradients = new ArrayList<>();
+    for (Output<?> g : graph.addGradients(loss.asOutput(), ws)) {
+      @SuppressWarnings("unchecked")
+      Operand<TFloat32> gf = (Operand<TFloat32>) g;
+      gradients.add(gf);
+    }
+    return gradients;
   }
 
   /**

@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
-import org.tensorflow.Output;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.Tensor;
@@ -86,17 +85,7 @@ public final class Trainer implements AutoCloseable {
       this.loss = consistency.loss().total(train, task, passes);
     }
     List<Variable<TFloat32>> weights = model.variables();
-    Output<?>[] outputs = new Output<?>[weights.size()];
-    for (int i = 0; i < outputs.length; i++) {
-      outputs[i] = weights.get(i).asOutput();
-    }
-    Output<?>[] grads = graph.addGradients(loss.asOutput(), outputs);
-    List<Operand<TFloat32>> gradients = new ArrayList<>();
-    for (Output<?> g : grads) {
-      @SuppressWarnings("unchecked")
-      Operand<TFloat32> gf = (Operand<TFloat32>) g;
-      gradients.add(gf);
-    }
+    List<Operand<TFloat32>> gradients = Optimizer.gradients(graph, loss, weights);
     if (trainConfig.clipNorm() > 0) {
       gradients = Optimizer.clipByGlobalNorm(train, gradients, trainConfig.clipNorm(), new ArrayList<>());
     }
