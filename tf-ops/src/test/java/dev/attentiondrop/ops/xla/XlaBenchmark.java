@@ -58,10 +58,7 @@ public final class XlaBenchmark {
   static double[] time(XlaMode mode, RegularizerChain chain, int runs, int warmup) {
     try (Graph g = new Graph()) {
       Ops tf = Ops.create(g);
-      List<Operand<TFloat32>> qkv = new ArrayList<>();
-      for (int i = 0; i < 3; i++) {
-        qkv.add(tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(B, H, T, D))));
-      }
+      List<Operand<TFloat32>> qkv = XlaProbe.qkvPlaceholders(tf, Shape.of(B, H, T, D));
       Operand<TInt64> seed = tf.placeholder(TInt64.class, Placeholder.shape(Shape.of(2)));
       var out = CompiledAttention.of(chain, mode).returning(false, false)
           .compute(tf, qkv.get(0), qkv.get(1), qkv.get(2), AttentionContext.training(seed))

@@ -31,6 +31,15 @@ import org.tensorflow.types.TInt64;
 public final class XlaProbe {
   static final int B = 2, H = 2, T = 16, D = 8;
 
+  /** Three float32 placeholders of {@code shape}: query, key and value, fed per run. */
+  static List<Operand<TFloat32>> qkvPlaceholders(Ops tf, Shape shape) {
+    List<Operand<TFloat32>> qkv = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      qkv.add(tf.placeholder(TFloat32.class, Placeholder.shape(shape)));
+    }
+    return qkv;
+  }
+
   public static void main(String[] args) {
     XlaMode mode = XlaMode.valueOf(args[0]);
     boolean sessionJit = List.of(args).contains("--session-jit");
@@ -39,10 +48,7 @@ public final class XlaProbe {
             .thenProbabilities(new AttentionDropout(0.1));
     try (Graph g = new Graph()) {
       Ops tf = Ops.create(g);
-      List<Operand<TFloat32>> qkv = new ArrayList<>();
-      for (int i = 0; i < 3; i++) {
-        qkv.add(tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(B, H, T, D))));
-      }
+      List<Operand<TFloat32>> qkv = qkvPlaceholders(tf, Shape.of(B, H, T, D));
       Operand<TInt64> seed = tf.placeholder(TInt64.class, Placeholder.shape(Shape.of(2)));
       boolean[] causal = new boolean[T * T];
       for (int q = 0; q < T; q++) {
