@@ -3,11 +3,24 @@ package dev.attentiondrop.zoo.train;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
-/** The source revision recorded with exports and reports: {@code git rev-parse HEAD}, "-dirty" with local changes. */
+/**
+ * The source revision recorded with runs, exports and reports: {@code git rev-parse HEAD}, "-dirty"
+ * with local changes. Read once per process: the code a process runs does not change while it
+ * runs, even if the working tree does.
+ */
 public final class SourceRevision {
   private SourceRevision() {}
 
+  /** Read on first use (the JVM initializes a holder class once, thread-safely). */
+  private static final class Holder {
+    static final String REVISION = read();
+  }
+
   public static String current() {
+    return Holder.REVISION;
+  }
+
+  private static String read() {
     try {
       String rev = git("rev-parse", "HEAD");
       String status = git("status", "--porcelain", "--untracked-files=no");
