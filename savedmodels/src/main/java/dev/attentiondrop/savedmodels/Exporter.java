@@ -3,8 +3,9 @@ package dev.attentiondrop.savedmodels;
 import dev.attentiondrop.ops.Checks;
 import dev.attentiondrop.zoo.config.Json;
 import dev.attentiondrop.zoo.config.ModelConfig;
+import dev.attentiondrop.zoo.models.Tokenizer;
 import dev.attentiondrop.zoo.train.RunDirectory;
-import dev.attentiondrop.zoo.train.SourceRevision;
+import dev.attentiondrop.zoo.train.Trainer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,8 +35,36 @@ import org.tensorflow.SessionFunction;
 public final class Exporter {
   private Exporter() {}
 
-  /** What to export and where. */
-  public record Request(Path modelDir, Path base, Integer version, boolean overwrite, Map<String, Path> extraAssets) {
+  /**
+   * What to export and where.
+   *
+   * @param modelDir a trained model folder: {@code config.json}, the {@code variables} checkpoint,
+   *     {@code tokenizer.json} for text models
+   * @param base the TF Serving base directory the version folder goes in
+   * @param version the version number, or null for one more than the largest in {@code base}
+   * @param overwrite whether an existing version folder may be replaced
+   * @param extraAssets files copied into {@code assets/}, by the name they get there
+   * @param textAssets files written into {@code assets/} with the given text, by name: the caller's
+   *     metadata, such as {@code source_revision.txt} (the library records none itself)
+   */
+  public record Request(
+      Path modelDir,
+      Path base,
+      Integer version,
+      boolean overwrite,
+      Map<String, Path> extraAssets,
+      Map<String, String> textAssets) {
+
+    /**
+     * Checks the request.
+     *
+     * @param modelDir the trained model folder
+     * @param base the base directory
+     * @param version the version, or null for the next one
+     * @param overwrite whether an existing version may be replaced
+     * @param extraAssets files copied into {@code assets/}
+     * @param textAssets texts written into {@code assets/}
+     */
     public Request {
       Checks.notNull("model directory", modelDir);
       Checks.notNull("base directory", base);
@@ -43,24 +72,104 @@ public final class Exporter {
         Checks.inRange("version", version, 1, Integer.MAX_VALUE);
       }
       extraAssets = extraAssets == null ? Map.of() : Map.copyOf(extraAssets);
+      textAssets = textAssets == null ? Map.of() : Map.copyOf(textAssets);
+      for (String name : textAssets.keySet()) {
+        assetName(name);
+      }
+      for (String name : extraAssets.keySet()) {
+        assetName(name);
+      }
+    }
+
+    /**
+     * A request without extra assets.
+     *
+     * @param modelDir the trained model folder
+     * @param base the base directory
+     * @param version the version, or null for the next one
+     * @param overwrite whether an existing version may be replaced
+     */
+    public Request(Path modelDir, Path base, Integer version, boolean overwrite) {
+      this(modelDir, base, version, overwrite, Map.of(), Map.of());
     }
   }
 
-  /** Exports and returns the version folder. */
+  private static void assetName(String name) {
+    if (name.isEmpty() || name.contains("/") || name.contains("\\") || name.startsWith(".")) {
+      throw new IllegalArgumentException(
+          "asset name must be a plain file name (no '/', not starting with '.'), got '"
+              + name
+              + "'");
+    }
+  }
+
+  /**
+   * Exports the current weights of a live {@link Trainer} (as after {@link Trainer#fit}) to {@code
+   * base} in TF Serving's layout: the same SavedModel as exporting a saved run's {@code model/}
+   * folder.
+   *
+   * @param trainer the trainer whose weights are exported
+   * @param tokenizer the tokenizer of a text model (written as {@code assets/tokenizer.json}), or
+   *     null for images
+   * @param base the TF Serving base directory
+   * @param version the version number, or null for the next one
+   * @param textAssets the caller's metadata written into {@code assets/}, by file name
+   * @return the version folder written
+   * @throws IOException if a file cannot be written
+   */
+  public static Path export(
+      Trainer trainer,
+      Tokenizer tokenizer,
+      Path base,
+      Integer version,
+      Map<String, String> textAssets)
+      throws IOException {
+    Checks.notNull("trainer", trainer);
+    if (trainer.modelConfig().kind().equals("text") && tokenizer == null) {
+      throw new IllegalArgumentException("a text model is exported with its tokenizer; got null");
+    }
+    Files.createDirectories(base);
+    Path model = Files.createTempDirectory(base, ".tmp-model-");
+    try {
+      trainer.save(model.resolve("variables").toString());
+      Files.writeString(model.resolve("config.json"), Json.write(trainer.modelConfig()));
+      if (tokenizer != null) {
+        Files.writeString(model.resolve("tokenizer.json"), Json.write(tokenizer));
+      }
+      return export(new Request(model, base, version, false, Map.of(), textAssets));
+    } finally {
+      RunDirectory.deleteRecursively(model);
+    }
+  }
+
+  /**
+   * Exports a trained model folder.
+   *
+   * @param request what to export and where
+   * @return the version folder written
+   * @throws IOException if a file cannot be read or written
+   */
   public static Path export(Request request) throws IOException {
     Path modelDir = request.modelDir();
     Path configFile = modelDir.resolve("config.json");
-    if (!Files.isRegularFile(configFile) || !Files.isRegularFile(modelDir.resolve("variables.index"))) {
-      throw new IllegalArgumentException(modelDir + " is not a trained model folder: expected config.json and "
-          + "variables.index (a run directory's model/ folder, written at the end of `attentiondrop train`)");
+    if (!Files.isRegularFile(configFile)
+        || !Files.isRegularFile(modelDir.resolve("variables.index"))) {
+      throw new IllegalArgumentException(
+          modelDir
+              + " is not a trained model folder: expected config.json and "
+              + "variables.index (a run directory's model/ folder, written at the end of `attentiondrop train`)");
     }
     ModelConfig config = Json.read(Files.readString(configFile), ModelConfig.class);
     Files.createDirectories(request.base());
     int version = request.version() != null ? request.version() : nextVersion(request.base());
     Path target = request.base().resolve(Integer.toString(version));
     if (Files.exists(target) && !request.overwrite()) {
-      throw new IllegalArgumentException("version " + version + " already exists in " + request.base()
-          + "; choose another --version or pass --overwrite");
+      throw new IllegalArgumentException(
+          "version "
+              + version
+              + " already exists in "
+              + request.base()
+              + "; choose another --version or pass --overwrite");
     }
     Path tmp = request.base().resolve(".tmp-" + version + "-" + UUID.randomUUID());
     try {
@@ -70,7 +179,9 @@ public final class Exporter {
       Files.writeString(assets.resolve("regularizers.json"), Json.write(config.regularizers()));
       copyIfPresent(modelDir.resolve("tokenizer.json"), assets.resolve("tokenizer.json"));
       copyIfPresent(modelDir.resolve("metrics.json"), assets.resolve("metrics.json"));
-      Files.writeString(assets.resolve("source_revision.txt"), SourceRevision.current() + "\n");
+      for (Map.Entry<String, String> e : request.textAssets().entrySet()) {
+        Files.writeString(assets.resolve(e.getKey()), e.getValue());
+      }
       for (Map.Entry<String, Path> e : request.extraAssets().entrySet()) {
         copyIfPresent(e.getValue(), assets.resolve(e.getKey()));
       }
@@ -96,8 +207,12 @@ public final class Exporter {
         try {
           session.restore(checkpoint);
         } catch (RuntimeException e) {
-          throw new IllegalArgumentException("cannot restore the trained weights from " + checkpoint + ": "
-              + Predictor.firstLine(e.getMessage()), e);
+          throw new IllegalArgumentException(
+              "cannot restore the trained weights from "
+                  + checkpoint
+                  + ": "
+                  + Predictor.firstLine(e.getMessage()),
+              e);
         }
         SavedModelBundle.exporter(dir.toString())
             .withTags(SavedModelBundle.DEFAULT_TAG)
@@ -111,8 +226,12 @@ public final class Exporter {
   /** One more than the largest numeric version folder in {@code base}, or 1. */
   static int nextVersion(Path base) throws IOException {
     try (Stream<Path> list = Files.list(base)) {
-      return list.map(p -> p.getFileName().toString()).filter(n -> n.matches("\\d+"))
-          .mapToInt(Integer::parseInt).max().orElse(0) + 1;
+      return list.map(p -> p.getFileName().toString())
+              .filter(n -> n.matches("\\d+"))
+              .mapToInt(Integer::parseInt)
+              .max()
+              .orElse(0)
+          + 1;
     }
   }
 
@@ -121,5 +240,4 @@ public final class Exporter {
       Files.copy(from, to, StandardCopyOption.REPLACE_EXISTING);
     }
   }
-
 }

@@ -43,8 +43,14 @@ public final class GoldenTensors {
       shape = shape.clone();
       long n = elements(shape);
       if ((long) content.length != n * width(dtype)) {
-        throw new IllegalArgumentException(dtype + " tensor of shape " + Arrays.toString(shape) + " needs "
-            + n * width(dtype) + " bytes, got " + content.length);
+        throw new IllegalArgumentException(
+            dtype
+                + " tensor of shape "
+                + Arrays.toString(shape)
+                + " needs "
+                + n * width(dtype)
+                + " bytes, got "
+                + content.length);
       }
     }
 
@@ -167,7 +173,9 @@ public final class GoldenTensors {
     DataType dtype = t.dataType();
     long[] shape = t.shape().asArray();
     int n = Math.toIntExact(t.shape().size());
-    ByteBuffer b = ByteBuffer.allocate(Math.toIntExact(n * (long) width(dtype))).order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer b =
+        ByteBuffer.allocate(Math.toIntExact(n * (long) width(dtype)))
+            .order(ByteOrder.LITTLE_ENDIAN);
     switch (dtype) {
       case DT_FLOAT -> {
         float[] v = new float[n];
@@ -196,7 +204,9 @@ public final class GoldenTensors {
           b.put(i, (byte) (v[i] ? 1 : 0));
         }
       }
-      default -> throw new IllegalArgumentException("golden tensors support float32, float64, int32, int64 and bool, got " + dtype);
+      default ->
+          throw new IllegalArgumentException(
+              "golden tensors support float32, float64, int32, int64 and bool, got " + dtype);
     }
     return proto(dtype, shape, b.array());
   }
@@ -208,23 +218,32 @@ public final class GoldenTensors {
     if (p.getTensorShape().getUnknownRank()) {
       throw new IllegalArgumentException("golden tensor has an unknown rank");
     }
-    long[] shape = p.getTensorShape().getDimList().stream().mapToLong(TensorShapeProto.Dim::getSize).toArray();
+    long[] shape =
+        p.getTensorShape().getDimList().stream().mapToLong(TensorShapeProto.Dim::getSize).toArray();
     long n = elements(shape);
     if (!p.getTensorContent().isEmpty()) {
       return new Golden(dtype, shape, p.getTensorContent().toByteArray());
     }
-    ByteBuffer b = ByteBuffer.allocate(Math.toIntExact(n * width(dtype))).order(ByteOrder.LITTLE_ENDIAN);
-    int count = switch (dtype) {
-      case DT_FLOAT -> p.getFloatValCount();
-      case DT_DOUBLE -> p.getDoubleValCount();
-      case DT_INT32 -> p.getIntValCount();
-      case DT_INT64 -> p.getInt64ValCount();
-      case DT_BOOL -> p.getBoolValCount();
-      default -> 0;
-    };
+    ByteBuffer b =
+        ByteBuffer.allocate(Math.toIntExact(n * width(dtype))).order(ByteOrder.LITTLE_ENDIAN);
+    int count =
+        switch (dtype) {
+          case DT_FLOAT -> p.getFloatValCount();
+          case DT_DOUBLE -> p.getDoubleValCount();
+          case DT_INT32 -> p.getIntValCount();
+          case DT_INT64 -> p.getInt64ValCount();
+          case DT_BOOL -> p.getBoolValCount();
+          default -> 0;
+        };
     if (n > 0 && count == 0 || count > n) {
-      throw new IllegalArgumentException("golden " + dtype + " tensor of shape " + Arrays.toString(shape)
-          + " holds " + count + " values and no tensor_content");
+      throw new IllegalArgumentException(
+          "golden "
+              + dtype
+              + " tensor of shape "
+              + Arrays.toString(shape)
+              + " holds "
+              + count
+              + " values and no tensor_content");
     }
     for (int i = 0; i < n; i++) {
       int j = Math.min(i, count - 1); // TensorFlow repeats the last value to fill the shape
@@ -241,7 +260,10 @@ public final class GoldenTensors {
 
   private static Path write(Path dir, String name, TensorProto proto) throws IOException {
     if (name == null || !name.matches("[A-Za-z0-9_.-]+") || name.startsWith(".")) {
-      throw new IllegalArgumentException("golden tensor name must match [A-Za-z0-9_.-]+ and not start with '.', got '" + name + "'");
+      throw new IllegalArgumentException(
+          "golden tensor name must match [A-Za-z0-9_.-]+ and not start with '.', got '"
+              + name
+              + "'");
     }
     Files.createDirectories(dir);
     Path file = dir.resolve(name + ".pb");
@@ -256,13 +278,18 @@ public final class GoldenTensors {
     for (long d : shape) {
       s.addDim(TensorShapeProto.Dim.newBuilder().setSize(d));
     }
-    return TensorProto.newBuilder().setDtype(dtype).setTensorShape(s).setTensorContent(ByteString.copyFrom(content)).build();
+    return TensorProto.newBuilder()
+        .setDtype(dtype)
+        .setTensorShape(s)
+        .setTensorContent(ByteString.copyFrom(content))
+        .build();
   }
 
   private static ByteBuffer little(int count, int width, long[] shape) {
     long n = elements(shape);
     if (n != count) {
-      throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " holds " + n + " values, got " + count);
+      throw new IllegalArgumentException(
+          "shape " + Arrays.toString(shape) + " holds " + n + " values, got " + count);
     }
     return ByteBuffer.allocate(Math.multiplyExact(count, width)).order(ByteOrder.LITTLE_ENDIAN);
   }
@@ -271,7 +298,8 @@ public final class GoldenTensors {
     long n = 1;
     for (long d : shape) {
       if (d < 0) {
-        throw new IllegalArgumentException("golden tensor shapes must be fully known, got " + Arrays.toString(shape));
+        throw new IllegalArgumentException(
+            "golden tensor shapes must be fully known, got " + Arrays.toString(shape));
       }
       n = Math.multiplyExact(n, d);
     }
@@ -283,7 +311,9 @@ public final class GoldenTensors {
       case DT_FLOAT, DT_INT32 -> 4;
       case DT_DOUBLE, DT_INT64 -> 8;
       case DT_BOOL -> 1;
-      default -> throw new IllegalArgumentException("golden tensors support float32, float64, int32, int64 and bool, got " + dtype);
+      default ->
+          throw new IllegalArgumentException(
+              "golden tensors support float32, float64, int32, int64 and bool, got " + dtype);
     };
   }
 }

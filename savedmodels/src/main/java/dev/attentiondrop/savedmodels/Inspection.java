@@ -23,10 +23,10 @@ import org.tensorflow.proto.TensorInfo;
 import org.tensorflow.proto.TensorShapeProto;
 
 /**
- * What {@code saved_model_cli show --all} shows (tags, signatures with dtypes and shapes), plus
- * the functions marked for XLA ({@code _XlaMustCompile}), variable count and bytes, random and
- * training-only ops, the stored model config, and whether every op is a stock TensorFlow op.
- * Read from {@code saved_model.pb} alone (no session), so a broken export is reported, not run.
+ * What {@code saved_model_cli show --all} shows (tags, signatures with dtypes and shapes), plus the
+ * functions marked for XLA ({@code _XlaMustCompile}), variable count and bytes, random and
+ * training-only ops, the stored model config, and whether every op is a stock TensorFlow op. Read
+ * from {@code saved_model.pb} alone (no session), so a broken export is reported, not run.
  */
 public record Inspection(
     Path directory,
@@ -43,13 +43,19 @@ public record Inspection(
 
   /** Op types that draw random numbers. */
   static boolean isRandom(String op) {
-    return op.startsWith("Stateless") && op.contains("Random") || op.startsWith("Random") || op.contains("Multinomial")
-        || op.equals("TruncatedNormal") || op.startsWith("StatelessTruncated");
+    return op.startsWith("Stateless") && op.contains("Random")
+        || op.startsWith("Random")
+        || op.contains("Multinomial")
+        || op.equals("TruncatedNormal")
+        || op.startsWith("StatelessTruncated");
   }
 
   /** Op types that only training graphs contain (optimizer updates). */
   static boolean isTrainingOnly(String op) {
-    return op.startsWith("Apply") || op.startsWith("ResourceApply") || op.equals("AssignSub") || op.equals("AssignAdd");
+    return op.startsWith("Apply")
+        || op.startsWith("ResourceApply")
+        || op.equals("AssignSub")
+        || op.equals("AssignAdd");
   }
 
   public static Inspection of(Path dir) throws IOException {
@@ -58,7 +64,8 @@ public record Inspection(
     try (InputStream in = Files.newInputStream(dir.resolve("saved_model.pb"))) {
       model = SavedModel.parseFrom(in);
     } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-      throw new IllegalArgumentException(dir.resolve("saved_model.pb") + " is corrupt or truncated: " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          dir.resolve("saved_model.pb") + " is corrupt or truncated: " + e.getMessage(), e);
     }
     if (model.getMetaGraphsCount() == 0) {
       throw new IllegalArgumentException(dir.resolve("saved_model.pb") + " holds no meta graph");
@@ -68,7 +75,10 @@ public record Inspection(
     for (var e : meta.getSignatureDefMap().entrySet()) {
       signatures.put(e.getKey(), describe(e.getValue()));
     }
-    Set<String> stock = TensorFlow.registeredOpList().getOpList().stream().map(o -> o.getName()).collect(Collectors.toSet());
+    Set<String> stock =
+        TensorFlow.registeredOpList().getOpList().stream()
+            .map(o -> o.getName())
+            .collect(Collectors.toSet());
     Set<String> types = new TreeSet<>();
     int variables = 0;
     long bytes = 0;
@@ -91,16 +101,34 @@ public record Inspection(
       types.add(n.getOp());
       if (n.getOp().equals("VariableV2") || n.getOp().equals("VarHandleOp")) {
         variables++;
-        bytes += bytes(n.getAttrMap().get("shape").getShape(), n.getAttrMap().get("dtype").getType());
+        bytes +=
+            bytes(n.getAttrMap().get("shape").getShape(), n.getAttrMap().get("dtype").getType());
       }
     }
-    Set<String> nonStock = types.stream().filter(t -> !stock.contains(t)).collect(Collectors.toCollection(TreeSet::new));
-    Set<String> random = types.stream().filter(Inspection::isRandom).collect(Collectors.toCollection(TreeSet::new));
-    Set<String> training = types.stream().filter(Inspection::isTrainingOnly).collect(Collectors.toCollection(TreeSet::new));
+    Set<String> nonStock =
+        types.stream()
+            .filter(t -> !stock.contains(t))
+            .collect(Collectors.toCollection(TreeSet::new));
+    Set<String> random =
+        types.stream().filter(Inspection::isRandom).collect(Collectors.toCollection(TreeSet::new));
+    Set<String> training =
+        types.stream()
+            .filter(Inspection::isTrainingOnly)
+            .collect(Collectors.toCollection(TreeSet::new));
     Path config = dir.resolve("assets/config.json");
     String configText = Files.isRegularFile(config) ? Files.readString(config) : null;
-    return new Inspection(dir, meta.getMetaInfoDef().getTagsList(), signatures, xla, variables, bytes, types,
-        nonStock, random, training, configText);
+    return new Inspection(
+        dir,
+        meta.getMetaInfoDef().getTagsList(),
+        signatures,
+        xla,
+        variables,
+        bytes,
+        types,
+        nonStock,
+        random,
+        training,
+        configText);
   }
 
   static long bytes(TensorShapeProto shape, DataType type) {
@@ -108,28 +136,41 @@ public record Inspection(
     for (var d : shape.getDimList()) {
       n *= Math.max(0, d.getSize());
     }
-    int size = switch (type) {
-      case DT_DOUBLE, DT_INT64 -> 8;
-      case DT_HALF, DT_BFLOAT16 -> 2;
-      default -> 4;
-    };
+    int size =
+        switch (type) {
+          case DT_DOUBLE, DT_INT64 -> 8;
+          case DT_HALF, DT_BFLOAT16 -> 2;
+          default -> 4;
+        };
     return n * size;
   }
 
   static String describe(SignatureDef s) {
     StringBuilder sb = new StringBuilder("method " + s.getMethodName() + "\n");
     for (var e : new TreeMap<>(s.getInputsMap()).entrySet()) {
-      sb.append("  input  ").append(e.getKey()).append(": ").append(tensor(e.getValue())).append('\n');
+      sb.append("  input  ")
+          .append(e.getKey())
+          .append(": ")
+          .append(tensor(e.getValue()))
+          .append('\n');
     }
     for (var e : new TreeMap<>(s.getOutputsMap()).entrySet()) {
-      sb.append("  output ").append(e.getKey()).append(": ").append(tensor(e.getValue())).append('\n');
+      sb.append("  output ")
+          .append(e.getKey())
+          .append(": ")
+          .append(tensor(e.getValue()))
+          .append('\n');
     }
     return sb.toString();
   }
 
   static String tensor(TensorInfo t) {
-    String dims = t.getTensorShape().getUnknownRank() ? "unknown rank"
-        : t.getTensorShape().getDimList().stream().map(d -> Long.toString(d.getSize())).collect(Collectors.joining(", ", "(", ")"));
+    String dims =
+        t.getTensorShape().getUnknownRank()
+            ? "unknown rank"
+            : t.getTensorShape().getDimList().stream()
+                .map(d -> Long.toString(d.getSize()))
+                .collect(Collectors.joining(", ", "(", ")"));
     return t.getDtype() + " shape " + dims + " name " + t.getName();
   }
 
@@ -141,13 +182,25 @@ public record Inspection(
     for (var e : signatures.entrySet()) {
       sb.append("signature '").append(e.getKey()).append("': ").append(e.getValue());
     }
-    sb.append("functions marked for XLA (_XlaMustCompile): ").append(xlaFunctions.isEmpty() ? "none" : xlaFunctions).append('\n');
-    sb.append("variables: ").append(variables).append(" (").append(variableBytes).append(" bytes)\n");
+    sb.append("functions marked for XLA (_XlaMustCompile): ")
+        .append(xlaFunctions.isEmpty() ? "none" : xlaFunctions)
+        .append('\n');
+    sb.append("variables: ")
+        .append(variables)
+        .append(" (")
+        .append(variableBytes)
+        .append(" bytes)\n");
     sb.append("op types: ").append(opTypes.size()).append('\n');
-    sb.append("stock TensorFlow ops only: ").append(nonStockOps.isEmpty() ? "yes" : "NO, unknown: " + nonStockOps).append('\n');
+    sb.append("stock TensorFlow ops only: ")
+        .append(nonStockOps.isEmpty() ? "yes" : "NO, unknown: " + nonStockOps)
+        .append('\n');
     sb.append("random ops: ").append(randomOps.isEmpty() ? "none" : randomOps).append('\n');
-    sb.append("training-only ops: ").append(trainingOps.isEmpty() ? "none" : trainingOps).append('\n');
-    sb.append("model config (assets/config.json): ").append(modelConfig == null ? "absent" : "\n" + modelConfig.strip()).append('\n');
+    sb.append("training-only ops: ")
+        .append(trainingOps.isEmpty() ? "none" : trainingOps)
+        .append('\n');
+    sb.append("model config (assets/config.json): ")
+        .append(modelConfig == null ? "absent" : "\n" + modelConfig.strip())
+        .append('\n');
     return sb.toString();
   }
 }

@@ -22,7 +22,6 @@ import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Session;
 import org.tensorflow.SessionFunction;
 import org.tensorflow.Signature;
-import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Ops;
@@ -38,13 +37,13 @@ import org.tensorflow.types.TInt64;
  * heads, queries, keys]}, and {@code seed} int64 {@code [2]}, and returns {@code output}, the
  * regularizer applied in training mode ({@code AttentionContext.training(seed)}, no key mask) with
  * exactly that stateless seed (no fold-in: a {@code RegularizerChain} would fork the seed per
- * element first). The input is {@code logits} for logits regularizers and {@code probabilities}
- * for probability regularizers: the caller computes {@code softmax(logits)} ({@link
- * #probabilities}), so that the export holds the regularizer alone (TensorFlow's softmax kernel
- * is not bit-identical between releases; the cross-check compares it separately, within 1e-6).
- * Blur also returns {@code sigma}, the sigma it drew ({@code sampleSigma} with the same seed), so
- * that its distribution can be tested. {@code assets/op.json} records the op's name, stage, input
- * name, shape and canonical regularizer config.
+ * element first). The input is {@code logits} for logits regularizers and {@code probabilities} for
+ * probability regularizers: the caller computes {@code softmax(logits)} ({@link #probabilities}),
+ * so that the export holds the regularizer alone (TensorFlow's softmax kernel is not bit-identical
+ * between releases; the cross-check compares it separately, within 1e-6). Blur also returns {@code
+ * sigma}, the sigma it drew ({@code sampleSigma} with the same seed), so that its distribution can
+ * be tested. {@code assets/op.json} records the op's name, stage, input name, shape and canonical
+ * regularizer config.
  */
 public final class OpExports {
   /** The fixed shape of the logits, {@code [batch, heads, queries, keys]}. */
@@ -62,7 +61,8 @@ public final class OpExports {
       Object r = RegularizerRegistry.create(regularizer);
       String actual = r instanceof LogitsRegularizer ? "logits" : "probabilities";
       if (!actual.equals(stage)) {
-        throw new IllegalArgumentException(regularizer.name() + " acts on " + actual + ", not " + stage);
+        throw new IllegalArgumentException(
+            regularizer.name() + " acts on " + actual + ", not " + stage);
       }
     }
 
@@ -91,20 +91,30 @@ public final class OpExports {
 
   /** The op called {@code name}. */
   public static Op named(String name) {
-    return all().stream().filter(o -> o.name().equals(name)).findFirst()
-        .orElseThrow(() -> new IllegalArgumentException("unknown op '" + name + "'; known: "
-            + all().stream().map(Op::name).toList()));
+    return all().stream()
+        .filter(o -> o.name().equals(name))
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new IllegalArgumentException(
+                    "unknown op '" + name + "'; known: " + all().stream().map(Op::name).toList()));
   }
 
   /** Builds the op's graph in {@code graph} and returns its signature. */
   static Signature build(Graph graph, Op op) {
     Ops tf = Ops.create(graph);
-    Operand<TFloat32> input = tf.withName(op.input()).placeholder(TFloat32.class, Placeholder.shape(Shape.of(SHAPE)));
-    Operand<TInt64> seed = tf.withName("seed").placeholder(TInt64.class, Placeholder.shape(Shape.of(2)));
+    Operand<TFloat32> input =
+        tf.withName(op.input()).placeholder(TFloat32.class, Placeholder.shape(Shape.of(SHAPE)));
+    Operand<TInt64> seed =
+        tf.withName("seed").placeholder(TInt64.class, Placeholder.shape(Shape.of(2)));
     AttentionContext context = AttentionContext.training(seed);
     Object r = RegularizerRegistry.create(op.regularizer());
-    Signature.Builder s = Signature.builder().key(Signature.DEFAULT_KEY).methodName(ServingGraph.PREDICT_METHOD)
-        .input(op.input(), input).input("seed", seed);
+    Signature.Builder s =
+        Signature.builder()
+            .key(Signature.DEFAULT_KEY)
+            .methodName(ServingGraph.PREDICT_METHOD)
+            .input(op.input(), input)
+            .input("seed", seed);
     Operand<TFloat32> out;
     if (r instanceof LogitsRegularizer l) {
       out = l.apply(tf, input, context);
@@ -120,7 +130,8 @@ public final class OpExports {
 
   /** {@code softmax(logits)} over the last axis of {@link #SHAPE}, computed by TensorFlow Java. */
   public static float[] probabilities(float[] logits) {
-    try (Graph graph = new Graph(); Session session = new Session(graph)) {
+    try (Graph graph = new Graph();
+        Session session = new Session(graph)) {
       Ops tf = Ops.create(graph);
       Operand<TFloat32> x = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(SHAPE)));
       Operand<TFloat32> p = tf.nn.softmax(x);
@@ -146,8 +157,10 @@ public final class OpExports {
     try (Graph graph = new Graph()) {
       Signature signature = build(graph, op);
       try (Session session = new Session(graph)) {
-        SavedModelBundle.exporter(dir.toString()).withTags(SavedModelBundle.DEFAULT_TAG)
-            .withFunction(SessionFunction.create(signature, session)).export();
+        SavedModelBundle.exporter(dir.toString())
+            .withTags(SavedModelBundle.DEFAULT_TAG)
+            .withFunction(SessionFunction.create(signature, session))
+            .export();
       }
     }
     Map<String, Object> info = new LinkedHashMap<>();
@@ -170,7 +183,10 @@ public final class OpExports {
     return out;
   }
 
-  /** Reproducible logits of {@link #SHAPE}: standard normal times 3, from {@code java.util.Random(seed)}. */
+  /**
+   * Reproducible logits of {@link #SHAPE}: standard normal times 3, from {@code
+   * java.util.Random(seed)}.
+   */
   public static float[] logits(long seed) {
     Random random = new Random(seed);
     float[] x = new float[(int) Shape.of(SHAPE).size()];
@@ -194,11 +210,13 @@ public final class OpExports {
   }
 
   /** Runs the {@code serving_default} of a loaded export of {@code op}. Output name to values. */
-  public static Map<String, Values> run(SavedModelBundle bundle, Op op, float[] input, long[] seed) {
+  public static Map<String, Values> run(
+      SavedModelBundle bundle, Op op, float[] input, long[] seed) {
     return call(bundle.function(Signature.DEFAULT_KEY), op.input(), input, seed);
   }
 
-  private static Map<String, Values> call(SessionFunction f, String inputName, float[] input, long[] seed) {
+  private static Map<String, Values> call(
+      SessionFunction f, String inputName, float[] input, long[] seed) {
     Map<String, Values> out = new LinkedHashMap<>();
     try (TFloat32 x = TFloat32.tensorOf(Shape.of(SHAPE), DataBuffers.of(input, true, false));
         TInt64 s = TInt64.vectorOf(seed);
@@ -220,12 +238,13 @@ public final class OpExports {
    * {@code seeds.pb} (int64 {@code [n, 2]}) and, per output, {@code NAME.pb} with the outputs of
    * the seeds stacked ({@code [n, ...]}). Returns the stacked outputs.
    */
-  public static Map<String, float[]> writeGoldens(Op op, Path exportDir, Path goldenDir, float[] logits, long[][] seeds)
-      throws IOException {
+  public static Map<String, float[]> writeGoldens(
+      Op op, Path exportDir, Path goldenDir, float[] logits, long[][] seeds) throws IOException {
     float[] input = inputFor(op, logits);
     Map<String, List<float[]>> per = new LinkedHashMap<>();
     Map<String, long[]> shapes = new LinkedHashMap<>();
-    try (SavedModelBundle bundle = SavedModelBundle.load(exportDir.toString(), SavedModelBundle.DEFAULT_TAG)) {
+    try (SavedModelBundle bundle =
+        SavedModelBundle.load(exportDir.toString(), SavedModelBundle.DEFAULT_TAG)) {
       for (long[] seed : seeds) {
         for (var e : run(bundle, op, input, seed).entrySet()) {
           per.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue().data());

@@ -18,9 +18,9 @@ import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
 
 /**
- * Predictions from an exported SavedModel's {@code serving_default} signature, as a serving
- * process would make them. Inputs are checked against the signature (names, dtypes, shapes) with
- * errors that name what was expected and what was received. Thread-safe: TensorFlow sessions run
+ * Predictions from an exported SavedModel's {@code serving_default} signature, as a serving process
+ * would make them. Inputs are checked against the signature (names, dtypes, shapes) with errors
+ * that name what was expected and what was received. Thread-safe: TensorFlow sessions run
  * concurrently. Closes its native resources.
  */
 public final class Predictor implements AutoCloseable {
@@ -36,12 +36,19 @@ public final class Predictor implements AutoCloseable {
   private Predictor(SavedModelBundle bundle) {
     this.bundle = bundle;
     this.session = bundle.session();
-    this.signature = bundle.signatures().stream().filter(s -> s.key().equals(Signature.DEFAULT_KEY)).findFirst()
-        .orElseThrow(() -> new IllegalArgumentException("the SavedModel has no serving_default signature"));
+    this.signature =
+        bundle.signatures().stream()
+            .filter(s -> s.key().equals(Signature.DEFAULT_KEY))
+            .findFirst()
+            .orElseThrow(
+                () ->
+                    new IllegalArgumentException(
+                        "the SavedModel has no serving_default signature"));
     this.images = signature.inputNames().contains("images");
     var in = signature.getInputs().get(images ? "images" : "token_ids");
     if (in == null) {
-      throw new IllegalArgumentException("serving_default must take 'images' or 'token_ids', has " + signature.inputNames());
+      throw new IllegalArgumentException(
+          "serving_default must take 'images' or 'token_ids', has " + signature.inputNames());
     }
     long[] full = in.shape.asArray();
     this.exampleShape = Arrays.copyOfRange(full, 1, full.length);
@@ -54,7 +61,8 @@ public final class Predictor implements AutoCloseable {
     try {
       bundle = SavedModelBundle.load(dir.toString(), SavedModelBundle.DEFAULT_TAG);
     } catch (RuntimeException e) {
-      throw new IllegalArgumentException("cannot load SavedModel " + dir + ": " + firstLine(e.getMessage()), e);
+      throw new IllegalArgumentException(
+          "cannot load SavedModel " + dir + ": " + firstLine(e.getMessage()), e);
     }
     try {
       return new Predictor(bundle);
@@ -68,7 +76,9 @@ public final class Predictor implements AutoCloseable {
     return s == null ? "unknown error" : s.lines().findFirst().orElse(s);
   }
 
-  /** True for image models (input {@code images}), false for text ({@code token_ids}, {@code mask}). */
+  /**
+   * True for image models (input {@code images}), false for text ({@code token_ids}, {@code mask}).
+   */
   public boolean takesImages() {
     return images;
   }
@@ -107,22 +117,25 @@ public final class Predictor implements AutoCloseable {
   }
 
   /**
-   * Runs the signature on named tensors, after checking names, dtypes and shapes against it.
-   * The caller keeps ownership of the tensors.
+   * Runs the signature on named tensors, after checking names, dtypes and shapes against it. The
+   * caller keeps ownership of the tensors.
    */
   public Prediction run(Map<String, Tensor> inputs) {
     if (!inputs.keySet().equals(signature.inputNames())) {
-      throw new IllegalArgumentException("serving_default takes inputs " + signature.inputNames() + ", got " + inputs.keySet());
+      throw new IllegalArgumentException(
+          "serving_default takes inputs " + signature.inputNames() + ", got " + inputs.keySet());
     }
     for (var e : inputs.entrySet()) {
       var expected = signature.getInputs().get(e.getKey());
       Tensor t = e.getValue();
       DataType received = t.dataType();
       if (received != expected.dataType) {
-        throw new IllegalArgumentException("input '" + e.getKey() + "' must be " + expected.dataType + ", got " + received);
+        throw new IllegalArgumentException(
+            "input '" + e.getKey() + "' must be " + expected.dataType + ", got " + received);
       }
       if (!compatible(expected.shape, t.shape())) {
-        throw new IllegalArgumentException("input '" + e.getKey() + "' must have shape " + expected.shape + ", got " + t.shape());
+        throw new IllegalArgumentException(
+            "input '" + e.getKey() + "' must have shape " + expected.shape + ", got " + t.shape());
       }
     }
     Map<String, Tensor> feed = new HashMap<>(inputs);
@@ -162,8 +175,17 @@ public final class Predictor implements AutoCloseable {
       per *= d;
     }
     if (length != n * per) {
-      throw new IllegalArgumentException("input '" + name + "' must hold " + n + " x " + Arrays.toString(exampleShape)
-          + " = " + n * per + " values, got " + length);
+      throw new IllegalArgumentException(
+          "input '"
+              + name
+              + "' must hold "
+              + n
+              + " x "
+              + Arrays.toString(exampleShape)
+              + " = "
+              + n * per
+              + " values, got "
+              + length);
     }
   }
 
@@ -186,5 +208,4 @@ public final class Predictor implements AutoCloseable {
   public void close() {
     bundle.close();
   }
-
 }

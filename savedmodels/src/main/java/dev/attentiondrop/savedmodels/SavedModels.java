@@ -15,7 +15,10 @@ final class SavedModels {
     if (!Files.isRegularFile(dir.resolve("saved_model.pb"))) {
       String hint = "";
       try (var list = Files.list(dir)) {
-        if (list.anyMatch(p -> p.getFileName().toString().matches("\\d+") && Files.isRegularFile(p.resolve("saved_model.pb")))) {
+        if (list.anyMatch(
+            p ->
+                p.getFileName().toString().matches("\\d+")
+                    && Files.isRegularFile(p.resolve("saved_model.pb")))) {
           hint = " (it holds numbered versions: pass one of them, e.g. " + dir.resolve("1") + ")";
         }
       } catch (java.io.IOException ignored) {
@@ -24,14 +27,17 @@ final class SavedModels {
       throw new IllegalArgumentException(dir + " is not a SavedModel: no saved_model.pb" + hint);
     }
     if (!Files.isRegularFile(dir.resolve("variables/variables.index"))) {
-      throw new IllegalArgumentException(dir + " is not a complete SavedModel: variables/variables.index is missing");
+      throw new IllegalArgumentException(
+          dir + " is not a complete SavedModel: variables/variables.index is missing");
     }
     try (var list = Files.list(dir.resolve("variables"))) {
       if (list.noneMatch(p -> p.getFileName().toString().startsWith("variables.data-"))) {
-        throw new IllegalArgumentException(dir + " is not a complete SavedModel: variables/variables.data-* is missing");
+        throw new IllegalArgumentException(
+            dir + " is not a complete SavedModel: variables/variables.data-* is missing");
       }
     } catch (java.io.IOException e) {
-      throw new IllegalArgumentException("cannot read " + dir.resolve("variables") + ": " + e.getMessage());
+      throw new IllegalArgumentException(
+          "cannot read " + dir.resolve("variables") + ": " + e.getMessage());
     }
   }
 }

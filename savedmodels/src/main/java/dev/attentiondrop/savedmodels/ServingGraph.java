@@ -23,8 +23,8 @@ import org.tensorflow.types.TInt64;
  *   <li>{@code serving_default} (method {@code tensorflow/serving/predict}): input {@code images}
  *       float32 {@code [batch, S, S]} in [0, 1] (vit), or {@code token_ids} int32 {@code [batch,
  *       L]} and {@code mask} int32 {@code [batch, L]} (1 = token, 0 = padding) (text); outputs
- *       {@code probabilities} float32 {@code [batch, classes]}, {@code logits}, {@code label}
- *       int64 {@code [batch]}.
+ *       {@code probabilities} float32 {@code [batch, classes]}, {@code logits}, {@code label} int64
+ *       {@code [batch]}.
  *   <li>{@code attention}: the same inputs; outputs {@code attention_layer_<i>} float32 {@code
  *       [batch, heads, L, L]}, the attention probabilities of each encoder layer.
  * </ul>
@@ -45,14 +45,24 @@ public final class ServingGraph {
     Signature.Builder a = Signature.builder().key(ATTENTION_KEY).methodName(PREDICT_METHOD);
     Classifier.Output out;
     if (config.kind().equals("vit")) {
-      Operand<TFloat32> images = serve.withName("images").placeholder(TFloat32.class,
-          Placeholder.shape(Shape.of(-1, config.imageSize(), config.imageSize())));
+      Operand<TFloat32> images =
+          serve
+              .withName("images")
+              .placeholder(
+                  TFloat32.class,
+                  Placeholder.shape(Shape.of(-1, config.imageSize(), config.imageSize())));
       s.input("images", images);
       a.input("images", images);
       out = model.call(serve, images, CallContext.inference());
     } else {
-      Operand<TInt32> ids = serve.withName("token_ids").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1, config.maxLength())));
-      Operand<TInt32> mask = serve.withName("mask").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1, config.maxLength())));
+      Operand<TInt32> ids =
+          serve
+              .withName("token_ids")
+              .placeholder(TInt32.class, Placeholder.shape(Shape.of(-1, config.maxLength())));
+      Operand<TInt32> mask =
+          serve
+              .withName("mask")
+              .placeholder(TInt32.class, Placeholder.shape(Shape.of(-1, config.maxLength())));
       for (Signature.Builder b : List.of(s, a)) {
         b.input("token_ids", ids).input("mask", mask);
       }
@@ -64,7 +74,9 @@ public final class ServingGraph {
     s.output("probabilities", serve.withName("probabilities").nn.softmax(logits));
     s.output("label", serve.withName("label").math.argMax(logits, serve.constant(1), TInt64.class));
     for (int i = 0; i < out.attention().size(); i++) {
-      a.output("attention_layer_" + i, serve.withName("attention_layer_" + i).identity(out.attention().get(i)));
+      a.output(
+          "attention_layer_" + i,
+          serve.withName("attention_layer_" + i).identity(out.attention().get(i)));
     }
     this.serving = s.build();
     this.attention = a.build();

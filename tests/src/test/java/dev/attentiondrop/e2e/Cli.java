@@ -19,7 +19,15 @@ final class Cli {
   record Run(List<String> args, int exit, String out, String err, long millis) {
     Run assertSuccess() {
       if (exit != 0) {
-        throw new AssertionError("attentiondrop " + args + " exited " + exit + "\nstdout:\n" + out + "\nstderr:\n" + err);
+        throw new AssertionError(
+            "attentiondrop "
+                + args
+                + " exited "
+                + exit
+                + "\nstdout:\n"
+                + out
+                + "\nstderr:\n"
+                + err);
       }
       return this;
     }
@@ -42,16 +50,23 @@ final class Cli {
       Path out = Files.createTempFile("attentiondrop-cli", ".out");
       Path err = Files.createTempFile("attentiondrop-cli", ".err");
       try {
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile())
-            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        ProcessBuilder pb =
+            new ProcessBuilder(cmd)
+                .redirectOutput(out.toFile())
+                .redirectError(err.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         pb.environment().put("TF_CPP_MIN_LOG_LEVEL", "2");
         Process p = pb.start();
         if (!p.waitFor(5, TimeUnit.MINUTES)) {
           p.destroyForcibly();
           throw new AssertionError("attentiondrop " + args + " did not finish in 5 minutes");
         }
-        return new Run(List.copyOf(args), p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
-            Files.readString(err, StandardCharsets.UTF_8), (System.nanoTime() - start) / 1_000_000);
+        return new Run(
+            List.copyOf(args),
+            p.exitValue(),
+            Files.readString(out, StandardCharsets.UTF_8),
+            Files.readString(err, StandardCharsets.UTF_8),
+            (System.nanoTime() - start) / 1_000_000);
       } finally {
         Files.deleteIfExists(out);
         Files.deleteIfExists(err);

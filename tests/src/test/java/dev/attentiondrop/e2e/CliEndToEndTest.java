@@ -16,15 +16,13 @@ import dev.attentiondrop.zoo.data.ImageIdx;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
  * The command line from the outside: {@code train} (which exports at the end), {@code inspect},
  * {@code predict} and {@code export}, each in a child JVM (some exports run in this JVM through
- * {@code Main.execute}, for speed), on a tiny ViT trained on the embedded
- * Fashion-MNIST subset.
+ * {@code Main.execute}, for speed), on a tiny ViT trained on the embedded Fashion-MNIST subset.
  */
 class CliEndToEndTest {
 
@@ -32,18 +30,34 @@ class CliEndToEndTest {
   void trainWritesARunDirectoryAndExportsVersionOne() throws Exception {
     TrainedModels.Trained vit = TrainedModels.vit();
     System.out.printf("train (child JVM): %d ms%n", vit.cli().millis());
-    assertTrue(vit.cli().out().contains("SavedModel: " + vit.export().toAbsolutePath()), vit.cli().out());
-    for (String f : List.of("config.json", "summary.json", "metrics.csv", "model/config.json", "model/variables.index")) {
+    assertTrue(
+        vit.cli().out().contains("SavedModel: " + vit.export().toAbsolutePath()), vit.cli().out());
+    for (String f :
+        List.of(
+            "config.json",
+            "summary.json",
+            "metrics.csv",
+            "model/config.json",
+            "model/variables.index")) {
       assertTrue(Files.isRegularFile(vit.run().resolve(f)), f);
     }
     Path export = vit.export();
     assertTrue(Files.isRegularFile(export.resolve("saved_model.pb")));
     assertTrue(Files.isRegularFile(export.resolve("variables/variables.index")));
-    for (String asset : List.of("config.json", "regularizers.json", "metrics.json", "source_revision.txt", "training_metrics.csv")) {
+    for (String asset :
+        List.of(
+            "config.json",
+            "regularizers.json",
+            "metrics.json",
+            "source_revision.txt",
+            "training_metrics.csv")) {
       assertTrue(Files.isRegularFile(export.resolve("assets").resolve(asset)), asset);
     }
-    ModelConfig exported = Json.read(Files.readString(export.resolve("assets/config.json")), ModelConfig.class);
-    assertEquals(Json.read(Files.readString(vit.run().resolve("model/config.json")), ModelConfig.class), exported);
+    ModelConfig exported =
+        Json.read(Files.readString(export.resolve("assets/config.json")), ModelConfig.class);
+    assertEquals(
+        Json.read(Files.readString(vit.run().resolve("model/config.json")), ModelConfig.class),
+        exported);
     assertEquals("hard_mask", exported.regularizers().get(0).name());
     assertNoTemporaryFolder(vit.run().resolve("export"));
   }
@@ -70,8 +84,16 @@ class CliEndToEndTest {
     Path export = TrainedModels.vit().export();
     Path images = TrainedModels.testImages();
     Path lines = TrainedModels.fresh("predict").resolve("predictions.jsonl");
-    Cli.Run r = Cli.run("predict", "--model", export.toString(), "--input", images.toString(), "--output", lines.toString())
-        .assertSuccess();
+    Cli.Run r =
+        Cli.run(
+                "predict",
+                "--model",
+                export.toString(),
+                "--input",
+                images.toString(),
+                "--output",
+                lines.toString())
+            .assertSuccess();
     System.out.printf("predict (child JVM): %d ms%n", r.millis());
     List<String> json = Files.readAllLines(lines);
     ImageIdx.Images idx = ImageIdx.readImages(images);
@@ -95,7 +117,8 @@ class CliEndToEndTest {
         double sum = 0;
         int argmax = 0;
         for (int c = 0; c < 10; c++) {
-          float v = probs.get(c).floatValue(); // printed from a float: parses back to the same float
+          float v =
+              probs.get(c).floatValue(); // printed from a float: parses back to the same float
           sum += v;
           argmax = v > probs.get(argmax).floatValue() ? c : argmax;
           worst = Math.max(worst, Math.abs(v - p.probabilities()[i][c]));
@@ -104,9 +127,13 @@ class CliEndToEndTest {
         assertEquals(argmax, line.get("label").asInt());
         counts[argmax]++;
       }
-      System.out.printf("CLI predict vs Predictor: max abs diff of probabilities %.3g over %d examples%n", worst, json.size());
+      System.out.printf(
+          "CLI predict vs Predictor: max abs diff of probabilities %.3g over %d examples%n",
+          worst, json.size());
       assertEquals(0.0, worst, "the CLI and a fresh Predictor give the same floats");
-      assertTrue(java.util.Arrays.stream(counts).filter(c -> c > 0).count() >= 2, "a trained model predicts more than one class");
+      assertTrue(
+          java.util.Arrays.stream(counts).filter(c -> c > 0).count() >= 2,
+          "a trained model predicts more than one class");
     }
   }
 
@@ -114,23 +141,39 @@ class CliEndToEndTest {
   void exportRefusesToReplaceAVersionUnlessAskedAndLeavesNoTemporaryFolder() throws Exception {
     TrainedModels.Trained vit = TrainedModels.vit();
     Path base = TrainedModels.fresh("export-overwrite");
-    assertEquals(0, Main.execute("export", "--run", vit.run().toString(), "--base", base.toString()));
+    assertEquals(
+        0, Main.execute("export", "--run", vit.run().toString(), "--base", base.toString()));
     Path v1 = base.resolve("1");
     byte[] before = Files.readAllBytes(v1.resolve("saved_model.pb"));
     Files.writeString(v1.resolve("assets/marker.txt"), "the first export");
 
-    Cli.Run refused = Cli.run("export", "--run", vit.run().toString(), "--base", base.toString(), "--version", "1");
+    Cli.Run refused =
+        Cli.run(
+            "export", "--run", vit.run().toString(), "--base", base.toString(), "--version", "1");
     assertEquals(2, refused.exit(), refused.err());
     assertTrue(refused.err().contains("version 1 already exists in " + base), refused.err());
     assertTrue(refused.err().contains("--overwrite"), refused.err());
-    assertFalse(refused.err().contains("Exception"), "a clear message, not a stack trace: " + refused.err());
+    assertFalse(
+        refused.err().contains("Exception"),
+        "a clear message, not a stack trace: " + refused.err());
     assertTrue(Files.exists(v1.resolve("assets/marker.txt")), "version 1 untouched");
     assertArrayEquals(before, Files.readAllBytes(v1.resolve("saved_model.pb")));
 
-    assertEquals(0, Main.execute("export", "--run", vit.run().toString(), "--base", base.toString(), "--version", "1", "--overwrite"));
+    assertEquals(
+        0,
+        Main.execute(
+            "export",
+            "--run",
+            vit.run().toString(),
+            "--base",
+            base.toString(),
+            "--version",
+            "1",
+            "--overwrite"));
     assertFalse(Files.exists(v1.resolve("assets/marker.txt")), "version 1 replaced");
     assertTrue(Files.isRegularFile(v1.resolve("saved_model.pb")));
-    assertEquals(0, Main.execute("export", "--run", vit.run().toString(), "--base", base.toString()));
+    assertEquals(
+        0, Main.execute("export", "--run", vit.run().toString(), "--base", base.toString()));
     assertNoTemporaryFolder(base);
     try (Stream<Path> list = Files.list(base)) {
       assertEquals(List.of("1", "2"), list.map(p -> p.getFileName().toString()).sorted().toList());
@@ -143,20 +186,38 @@ class CliEndToEndTest {
     Path broken = TrainedModels.fresh("broken-run");
     TrainedModels.copyRecursively(vit.run().resolve("model"), broken.resolve("model"));
     try (Stream<Path> list = Files.list(broken.resolve("model"))) {
-      for (Path p : list.filter(p -> p.getFileName().toString().startsWith("variables.data-")).toList()) {
+      for (Path p :
+          list.filter(p -> p.getFileName().toString().startsWith("variables.data-")).toList()) {
         Files.delete(p); // the checkpoint index is there, its data is not
       }
     }
     Path base = TrainedModels.fresh("export-failed");
-    assertEquals(0, Main.execute("export", "--run", vit.run().toString(), "--base", base.toString()));
+    assertEquals(
+        0, Main.execute("export", "--run", vit.run().toString(), "--base", base.toString()));
     byte[] before = Files.readAllBytes(base.resolve("1/saved_model.pb"));
 
-    Cli.Run failed = Cli.run("export", "--run", broken.toString(), "--base", base.toString(), "--version", "1", "--overwrite");
+    Cli.Run failed =
+        Cli.run(
+            "export",
+            "--run",
+            broken.toString(),
+            "--base",
+            base.toString(),
+            "--version",
+            "1",
+            "--overwrite");
     assertEquals(2, failed.exit(), failed.out() + failed.err());
-    assertTrue(failed.err().contains("error: cannot restore the trained weights from " + broken.resolve("model/variables")),
+    assertTrue(
+        failed
+            .err()
+            .contains(
+                "error: cannot restore the trained weights from "
+                    + broken.resolve("model/variables")),
         failed.err());
-    assertFalse(failed.err().contains("\tat "), "a clear message, not a stack trace: " + failed.err());
-    assertArrayEquals(before, Files.readAllBytes(base.resolve("1/saved_model.pb")), "the old version is intact");
+    assertFalse(
+        failed.err().contains("\tat "), "a clear message, not a stack trace: " + failed.err());
+    assertArrayEquals(
+        before, Files.readAllBytes(base.resolve("1/saved_model.pb")), "the old version is intact");
     assertNoTemporaryFolder(base);
 
     assertEquals(2, Main.execute("export", "--run", broken.toString()));
@@ -164,9 +225,17 @@ class CliEndToEndTest {
     assertNoTemporaryFolder(broken.resolve("export"));
 
     Files.delete(broken.resolve("model/variables.index"));
-    var noIndex = assertThrows(IllegalArgumentException.class, () -> Exporter.export(
-        new Exporter.Request(broken.resolve("model"), broken.resolve("export"), null, false, Map.of())));
-    assertTrue(noIndex.getMessage().contains("is not a trained model folder: expected config.json and variables.index"),
+    var noIndex =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                Exporter.export(
+                    new Exporter.Request(
+                        broken.resolve("model"), broken.resolve("export"), null, false)));
+    assertTrue(
+        noIndex
+            .getMessage()
+            .contains("is not a trained model folder: expected config.json and variables.index"),
         noIndex.getMessage());
     assertNoTemporaryFolder(broken.resolve("export"));
     assertEquals(2, Main.execute("export", "--run", TrainedModels.fresh("empty-run").toString()));
@@ -177,7 +246,8 @@ class CliEndToEndTest {
       return;
     }
     try (Stream<Path> list = Files.list(base)) {
-      List<String> hidden = list.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(".")).toList();
+      List<String> hidden =
+          list.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(".")).toList();
       assertTrue(hidden.isEmpty(), "left over in " + base + ": " + hidden);
     }
   }

@@ -30,10 +30,9 @@ import org.tensorflow.proto.SavedModel;
 import org.tensorflow.types.TFloat32;
 
 /**
- * The exported serving graph of a model trained with a random attention regularizer (hard
- * masking) holds no random op and no training-only op: walked node by node, functions included,
- * and as {@link Inspection} reports it. A graph that does hold such ops is flagged (the checks can
- * fail).
+ * The exported serving graph of a model trained with a random attention regularizer (hard masking)
+ * holds no random op and no training-only op: walked node by node, functions included, and as
+ * {@link Inspection} reports it. A graph that does hold such ops is flagged (the checks can fail).
  */
 class ExportedGraphTest {
 
@@ -58,12 +57,20 @@ class ExportedGraphTest {
   }
 
   static boolean random(String op) {
-    return op.contains("Random") || op.contains("Multinomial") || op.contains("TruncatedNormal") || op.equals("RandomShuffle");
+    return op.contains("Random")
+        || op.contains("Multinomial")
+        || op.contains("TruncatedNormal")
+        || op.equals("RandomShuffle");
   }
 
   static boolean trainingOnly(String op) {
-    return op.startsWith("Apply") || op.startsWith("ResourceApply") || op.startsWith("SparseApply")
-        || op.startsWith("AssignAdd") || op.startsWith("AssignSub") || op.endsWith("Grad") || op.contains("Gradient");
+    return op.startsWith("Apply")
+        || op.startsWith("ResourceApply")
+        || op.startsWith("SparseApply")
+        || op.startsWith("AssignAdd")
+        || op.startsWith("AssignSub")
+        || op.endsWith("Grad")
+        || op.contains("Gradient");
   }
 
   @Test
@@ -71,9 +78,15 @@ class ExportedGraphTest {
     Path export = TrainedModels.vit().export();
     Set<String> types = opTypes(export);
     System.out.println("serving graph op types: " + types);
-    assertTrue(types.contains("Softmax") && types.contains("BatchMatMulV3") || types.contains("MatMul"), types.toString());
-    assertEquals(List.of(), types.stream().filter(ExportedGraphTest::random).toList(), "random ops");
-    assertEquals(List.of(), types.stream().filter(ExportedGraphTest::trainingOnly).toList(), "training-only ops");
+    assertTrue(
+        types.contains("Softmax") && types.contains("BatchMatMulV3") || types.contains("MatMul"),
+        types.toString());
+    assertEquals(
+        List.of(), types.stream().filter(ExportedGraphTest::random).toList(), "random ops");
+    assertEquals(
+        List.of(),
+        types.stream().filter(ExportedGraphTest::trainingOnly).toList(),
+        "training-only ops");
 
     Inspection inspection = Inspection.of(export);
     assertEquals(types, inspection.opTypes());
@@ -93,22 +106,32 @@ class ExportedGraphTest {
     try (Graph g = new Graph()) {
       Ops tf = Ops.create(g);
       Variable<TFloat32> w = tf.withName("w").variable(tf.constant(new float[] {1f, 2f}));
-      Operand<TFloat32> x = tf.withName("x").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, 2)));
-      Operand<TFloat32> noise = tf.random.statelessRandomUniform(tf.constant(new int[] {2}), tf.constant(new long[] {1, 2}), TFloat32.class);
+      Operand<TFloat32> x =
+          tf.withName("x").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, 2)));
+      Operand<TFloat32> noise =
+          tf.random.statelessRandomUniform(
+              tf.constant(new int[] {2}), tf.constant(new long[] {1, 2}), TFloat32.class);
       Operand<TFloat32> y = tf.math.mul(x, tf.math.add(tf.assignAdd(w, noise), noise));
       try (Session s = new Session(g)) {
         s.initialize();
-        SavedModelBundle.exporter(dir.toString()).withTags(SavedModelBundle.DEFAULT_TAG)
-            .withFunction(SessionFunction.create(Signature.builder().input("x", x).output("y", y).build(), s)).export();
+        SavedModelBundle.exporter(dir.toString())
+            .withTags(SavedModelBundle.DEFAULT_TAG)
+            .withFunction(
+                SessionFunction.create(Signature.builder().input("x", x).output("y", y).build(), s))
+            .export();
       }
     }
     Set<String> types = opTypes(dir);
-    assertFalse(types.stream().filter(ExportedGraphTest::random).toList().isEmpty(), types.toString());
-    assertFalse(types.stream().filter(ExportedGraphTest::trainingOnly).toList().isEmpty(), types.toString());
+    assertFalse(
+        types.stream().filter(ExportedGraphTest::random).toList().isEmpty(), types.toString());
+    assertFalse(
+        types.stream().filter(ExportedGraphTest::trainingOnly).toList().isEmpty(),
+        types.toString());
     Inspection inspection = Inspection.of(dir);
     assertTrue(inspection.randomOps().contains("StatelessRandomUniform"), inspection.report());
     assertTrue(inspection.trainingOps().contains("AssignAdd"), inspection.report());
-    assertTrue(inspection.report().contains("random ops: [StatelessRandomUniform]"), inspection.report());
+    assertTrue(
+        inspection.report().contains("random ops: [StatelessRandomUniform]"), inspection.report());
     assertEquals(1, Main.execute("inspect", dir.toString()), "inspect exits 1 on such a graph");
   }
 }

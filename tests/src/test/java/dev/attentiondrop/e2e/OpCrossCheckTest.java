@@ -17,16 +17,17 @@ import org.junit.jupiter.api.Test;
 import org.tensorflow.SavedModelBundle;
 
 /**
- * Every regularizer exported as its own SavedModel ({@link OpExports}) gives, in Python
- * TensorFlow, bit for bit what it gives in Java for the same stateless seeds, and its noise has
- * the documented statistics when sampled from Python ({@code op_crosscheck.py}).
+ * Every regularizer exported as its own SavedModel ({@link OpExports}) gives, in Python TensorFlow,
+ * bit for bit what it gives in Java for the same stateless seeds, and its noise has the documented
+ * statistics when sampled from Python ({@code op_crosscheck.py}).
  */
 class OpCrossCheckTest {
   static final long[][] SEEDS = {{0, 0}, {1, 2}, {42, 7}, {-3, 123456789}, {Long.MAX_VALUE, 5}};
 
   @Test
   void everyOpIsBitIdenticalInPythonAndHasItsStatistics() throws Exception {
-    String python = PythonReference.python(); // skips here (fails in CI) before any work without Python
+    String python =
+        PythonReference.python(); // skips here (fails in CI) before any work without Python
     Path base = TrainedModels.fresh("ops");
     Path exports = base.resolve("exports");
     Path goldens = base.resolve("goldens");
@@ -35,7 +36,8 @@ class OpCrossCheckTest {
     float[] logits = OpExports.logits(11);
     for (OpExports.Op op : OpExports.all()) {
       Path dir = exports.resolve(op.name());
-      Map<String, float[]> stacked = OpExports.writeGoldens(op, dir, goldens.resolve(op.name()), logits, SEEDS);
+      Map<String, float[]> stacked =
+          OpExports.writeGoldens(op, dir, goldens.resolve(op.name()), logits, SEEDS);
       float[] input = OpExports.inputFor(op, logits);
       // The export runs as the in-memory graph did, bit for bit, and reads back from the goldens.
       for (int i = 0; i < SEEDS.length; i++) {
@@ -43,27 +45,41 @@ class OpCrossCheckTest {
         assertEquals(stacked.keySet(), memory.keySet(), op.name());
         for (var e : memory.entrySet()) {
           int n = e.getValue().data().length;
-          float[] exported = java.util.Arrays.copyOfRange(stacked.get(e.getKey()), i * n, (i + 1) * n);
-          assertArrayEquals(bitsOf(e.getValue().data()), bitsOf(exported), op.name() + "." + e.getKey() + " seed " + i);
+          float[] exported =
+              java.util.Arrays.copyOfRange(stacked.get(e.getKey()), i * n, (i + 1) * n);
+          assertArrayEquals(
+              bitsOf(e.getValue().data()),
+              bitsOf(exported),
+              op.name() + "." + e.getKey() + " seed " + i);
         }
       }
-      float[] fromFile = GoldenTensors.read(goldens.resolve(op.name()).resolve("output.pb")).floats();
+      float[] fromFile =
+          GoldenTensors.read(goldens.resolve(op.name()).resolve("output.pb")).floats();
       assertArrayEquals(bitsOf(stacked.get("output")), bitsOf(fromFile), op.name());
       if (!op.regularizer().name().equals("relaxed")) {
         // the seed matters: two seeds give two outputs
         int n = stacked.get("output").length / SEEDS.length;
-        assertFalse(java.util.Arrays.equals(java.util.Arrays.copyOfRange(stacked.get("output"), 0, n),
-            java.util.Arrays.copyOfRange(stacked.get("output"), n, 2 * n)), op.name() + " ignores its seed");
+        assertFalse(
+            java.util.Arrays.equals(
+                java.util.Arrays.copyOfRange(stacked.get("output"), 0, n),
+                java.util.Arrays.copyOfRange(stacked.get("output"), n, 2 * n)),
+            op.name() + " ignores its seed");
       }
-      try (SavedModelBundle ignored = SavedModelBundle.load(dir.toString(), SavedModelBundle.DEFAULT_TAG)) {
+      try (SavedModelBundle ignored =
+          SavedModelBundle.load(dir.toString(), SavedModelBundle.DEFAULT_TAG)) {
         // loads as a serving process would
       }
     }
 
     long start = System.nanoTime();
-    String out = PythonReference.run("savedmodels/python/op_crosscheck.py", exports.toString(), goldens.toString());
-    System.out.printf("op_crosscheck.py (%s, %.1f s): %s%n", python, (System.nanoTime() - start) / 1e9, out.strip());
-    JsonNode summary = Json.mapper().readTree(out.strip().lines().reduce((a, b) -> b).orElseThrow());
+    String out =
+        PythonReference.run(
+            "savedmodels/python/op_crosscheck.py", exports.toString(), goldens.toString());
+    System.out.printf(
+        "op_crosscheck.py (%s, %.1f s): %s%n",
+        python, (System.nanoTime() - start) / 1e9, out.strip());
+    JsonNode summary =
+        Json.mapper().readTree(out.strip().lines().reduce((a, b) -> b).orElseThrow());
     assertTrue(summary.get("ok").asBoolean(), summary.get("failures").toString());
     assertEquals(OpExports.all().size(), summary.get("ops").size());
     for (OpExports.Op op : OpExports.all()) {

@@ -41,7 +41,8 @@ class PredictorTest {
 
   static IllegalArgumentException assertRejected(Path dir, String... expected) {
     List<IllegalArgumentException> errors = new ArrayList<>();
-    for (Executable load : List.<Executable>of(() -> Predictor.load(dir).close(), () -> Inspection.of(dir))) {
+    for (Executable load :
+        List.<Executable>of(() -> Predictor.load(dir).close(), () -> Inspection.of(dir))) {
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class, load);
       for (String s : expected) {
         assertTrue(e.getMessage().contains(s), "'" + e.getMessage() + "' should say '" + s + "'");
@@ -56,7 +57,8 @@ class PredictorTest {
     Path truncated = brokenCopy("truncated");
     byte[] pb = Files.readAllBytes(truncated.resolve("saved_model.pb"));
     Files.write(truncated.resolve("saved_model.pb"), Arrays.copyOf(pb, pb.length / 2));
-    System.out.println("truncated: " + assertRejected(truncated, truncated.toString()).getMessage());
+    System.out.println(
+        "truncated: " + assertRejected(truncated, truncated.toString()).getMessage());
 
     Path garbage = brokenCopy("garbage");
     byte[] noise = new byte[4096];
@@ -73,7 +75,8 @@ class PredictorTest {
   void missingVariablesAreAClearError() throws Exception {
     Path noData = brokenCopy("no-data");
     try (Stream<Path> list = Files.list(noData.resolve("variables"))) {
-      for (Path p : list.filter(p -> p.getFileName().toString().startsWith("variables.data-")).toList()) {
+      for (Path p :
+          list.filter(p -> p.getFileName().toString().startsWith("variables.data-")).toList()) {
         Files.delete(p);
       }
     }
@@ -90,11 +93,13 @@ class PredictorTest {
     // A variables file that exists but holds garbage: the load itself fails, clearly.
     Path corruptData = brokenCopy("corrupt-data");
     try (Stream<Path> list = Files.list(corruptData.resolve("variables"))) {
-      for (Path p : list.filter(p -> p.getFileName().toString().startsWith("variables.data-")).toList()) {
+      for (Path p :
+          list.filter(p -> p.getFileName().toString().startsWith("variables.data-")).toList()) {
         Files.write(p, new byte[] {1, 2, 3});
       }
     }
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Predictor.load(corruptData).close());
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> Predictor.load(corruptData).close());
     assertTrue(e.getMessage().startsWith("cannot load SavedModel " + corruptData), e.getMessage());
     System.out.println("corrupt variables: " + e.getMessage());
   }
@@ -116,7 +121,8 @@ class PredictorTest {
     try (Predictor p = Predictor.load(TrainedModels.vit().export())) {
       try (TFloat32 small = TFloat32.tensorOf(Shape.of(2, 27, 27))) {
         var e = assertThrows(IllegalArgumentException.class, () -> p.run(Map.of("images", small)));
-        assertEquals("input 'images' must have shape [-1, 28, 28], got [2, 27, 27]", e.getMessage());
+        assertEquals(
+            "input 'images' must have shape [-1, 28, 28], got [2, 27, 27]", e.getMessage());
       }
       try (TFloat32 flat = TFloat32.tensorOf(Shape.of(2, 784))) {
         var e = assertThrows(IllegalArgumentException.class, () -> p.run(Map.of("images", flat)));
@@ -127,12 +133,17 @@ class PredictorTest {
         assertEquals("input 'images' must be DT_FLOAT, got DT_INT32", e.getMessage());
       }
       try (TFloat32 x = TFloat32.tensorOf(Shape.of(1, 28, 28))) {
-        var e = assertThrows(IllegalArgumentException.class, () -> p.run(Map.<String, Tensor>of("pixels", x)));
+        var e =
+            assertThrows(
+                IllegalArgumentException.class, () -> p.run(Map.<String, Tensor>of("pixels", x)));
         assertEquals("serving_default takes inputs [images], got [pixels]", e.getMessage());
       }
-      var e = assertThrows(IllegalArgumentException.class, () -> p.predictImages(new float[700], 1));
+      var e =
+          assertThrows(IllegalArgumentException.class, () -> p.predictImages(new float[700], 1));
       assertEquals("input 'images' must hold 1 x [28, 28] = 784 values, got 700", e.getMessage());
-      e = assertThrows(IllegalArgumentException.class, () -> p.predictTokens(new int[4], new int[4], 1));
+      e =
+          assertThrows(
+              IllegalArgumentException.class, () -> p.predictTokens(new int[4], new int[4], 1));
       assertEquals("this model takes images, not token ids", e.getMessage());
     }
   }
@@ -166,12 +177,14 @@ class PredictorTest {
           assertArrayEquals(want.labels(), got.labels(), "labels of batch " + i % batches);
           for (int r = 0; r < size; r++) {
             for (int c = 0; c < want.probabilities()[r].length; c++) {
-              worst = Math.max(worst, Math.abs(want.probabilities()[r][c] - got.probabilities()[r][c]));
+              worst =
+                  Math.max(worst, Math.abs(want.probabilities()[r][c] - got.probabilities()[r][c]));
               worst = Math.max(worst, Math.abs(want.logits()[r][c] - got.logits()[r][c]));
             }
           }
         }
-        System.out.printf("%d concurrent predictions vs sequential: max abs diff %.3g%n", futures.size(), worst);
+        System.out.printf(
+            "%d concurrent predictions vs sequential: max abs diff %.3g%n", futures.size(), worst);
         assertTrue(worst <= 1e-6, "concurrent predictions differ by " + worst);
       } finally {
         pool.shutdownNow();

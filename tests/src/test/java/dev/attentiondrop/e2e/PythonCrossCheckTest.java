@@ -26,9 +26,9 @@ import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Tensor;
 
 /**
- * Every export, loaded in Python TensorFlow ({@code savedmodels/python/crosscheck.py}), gives
- * what Java gives: Java writes golden inputs and its {@link Predictor}'s outputs (and the
- * attention signature's) as TensorProto files, Python runs the signatures on the same inputs.
+ * Every export, loaded in Python TensorFlow ({@code savedmodels/python/crosscheck.py}), gives what
+ * Java gives: Java writes golden inputs and its {@link Predictor}'s outputs (and the attention
+ * signature's) as TensorProto files, Python runs the signatures on the same inputs.
  */
 class PythonCrossCheckTest {
   static final String SCRIPT = "savedmodels/python/crosscheck.py";
@@ -43,11 +43,13 @@ class PythonCrossCheckTest {
     try (Predictor predictor = Predictor.load(export)) {
       Predictor.Prediction p = predictor.run(inputs);
       int c = predictor.numClasses();
-      GoldenTensors.write(golden.resolve("outputs"), "probabilities", flatten(p.probabilities()), n, c);
+      GoldenTensors.write(
+          golden.resolve("outputs"), "probabilities", flatten(p.probabilities()), n, c);
       GoldenTensors.write(golden.resolve("outputs"), "logits", flatten(p.logits()), n, c);
       GoldenTensors.write(golden.resolve("outputs"), "label", p.labels(), n);
     }
-    try (SavedModelBundle bundle = SavedModelBundle.load(export.toString(), SavedModelBundle.DEFAULT_TAG);
+    try (SavedModelBundle bundle =
+            SavedModelBundle.load(export.toString(), SavedModelBundle.DEFAULT_TAG);
         Result r = bundle.function("attention").call(new HashMap<>(inputs))) {
       for (var e : r) {
         GoldenTensors.write(golden.resolve("attention"), e.getKey(), e.getValue());
@@ -68,16 +70,20 @@ class PythonCrossCheckTest {
   static JsonNode crosscheck(Path export, Path golden) throws Exception {
     long start = System.nanoTime();
     String out = PythonReference.run(SCRIPT, export.toString(), golden.toString());
-    System.out.printf("crosscheck.py (%.1f s): %s%n", (System.nanoTime() - start) / 1e9, out.strip());
-    JsonNode summary = Json.mapper().readTree(out.strip().lines().reduce((a, b) -> b).orElseThrow());
+    System.out.printf(
+        "crosscheck.py (%.1f s): %s%n", (System.nanoTime() - start) / 1e9, out.strip());
+    JsonNode summary =
+        Json.mapper().readTree(out.strip().lines().reduce((a, b) -> b).orElseThrow());
     assertTrue(summary.get("ok").asBoolean(), summary.get("failures").toString());
     assertEquals("tensorflow/serving/predict", summary.at("/signatures/serving_default").asText());
     assertEquals("tensorflow/serving/predict", summary.at("/signatures/attention").asText());
     for (String output : List.of("probabilities", "logits")) {
-      assertTrue(summary.at("/serving_default/" + output + "/max_abs_diff").asDouble(1) <= 1e-5, output);
+      assertTrue(
+          summary.at("/serving_default/" + output + "/max_abs_diff").asDouble(1) <= 1e-5, output);
     }
     assertEquals(0, summary.at("/serving_default/label/mismatches").asInt(-1));
-    assertTrue(summary.at("/attention/attention_layer_0/max_abs_diff").isNumber(), "attention compared");
+    assertTrue(
+        summary.at("/attention/attention_layer_0/max_abs_diff").isNumber(), "attention compared");
     return summary;
   }
 
@@ -87,8 +93,11 @@ class PythonCrossCheckTest {
     float[] pixels = new float[(n + 2) * 784];
     System.arraycopy(images.pixels(), 0, pixels, 0, n * 784);
     Arrays.fill(pixels, (n + 1) * 784, (n + 2) * 784, 1f); // a black image and a white one
-    return Map.of("images", org.tensorflow.types.TFloat32.tensorOf(org.tensorflow.ndarray.Shape.of(n + 2, 28, 28),
-        org.tensorflow.ndarray.buffer.DataBuffers.of(pixels, true, false)));
+    return Map.of(
+        "images",
+        org.tensorflow.types.TFloat32.tensorOf(
+            org.tensorflow.ndarray.Shape.of(n + 2, 28, 28),
+            org.tensorflow.ndarray.buffer.DataBuffers.of(pixels, true, false)));
   }
 
   @Test
@@ -111,20 +120,30 @@ class PythonCrossCheckTest {
   }
 
   @Test
-  void compiledAttentionExportKeepsItsXlaCallsAndGivesTheSameOutputsInPythonTensorFlow() throws Exception {
+  void compiledAttentionExportKeepsItsXlaCallsAndGivesTheSameOutputsInPythonTensorFlow()
+      throws Exception {
     PythonReference.python();
     TrainedModels.Trained compiled = TrainedModels.vitCompiled();
     Path export = compiled.export();
     String config = Files.readString(export.resolve("assets/config.json"));
-    assertEquals("COMPILED_FUNCTION", Json.mapper().readTree(config).path("attention_xla").asText(), config);
-    try (SavedModelBundle bundle = SavedModelBundle.load(export.toString(), SavedModelBundle.DEFAULT_TAG)) {
+    assertEquals(
+        "COMPILED_FUNCTION", Json.mapper().readTree(config).path("attention_xla").asText(), config);
+    try (SavedModelBundle bundle =
+        SavedModelBundle.load(export.toString(), SavedModelBundle.DEFAULT_TAG)) {
       var graph = bundle.graph().toGraphDef();
-      long calls = graph.getNodeList().stream()
-          .filter(n -> n.getOp().equals("PartitionedCall")
-              && n.getAttrMap().containsKey(dev.attentiondrop.ops.xla.XlaCalls.MUST_COMPILE)
-              && n.getAttrMap().get(dev.attentiondrop.ops.xla.XlaCalls.MUST_COMPILE).getB())
-          .count();
-      assertTrue(calls >= 2, "one compiled attention call per layer in the serving graph, found " + calls);
+      long calls =
+          graph.getNodeList().stream()
+              .filter(
+                  n ->
+                      n.getOp().equals("PartitionedCall")
+                          && n.getAttrMap()
+                              .containsKey(dev.attentiondrop.ops.xla.XlaCalls.MUST_COMPILE)
+                          && n.getAttrMap()
+                              .get(dev.attentiondrop.ops.xla.XlaCalls.MUST_COMPILE)
+                              .getB())
+              .count();
+      assertTrue(
+          calls >= 2, "one compiled attention call per layer in the serving graph, found " + calls);
     }
     crosscheckVit(export, "golden-vit-compiled");
   }
@@ -146,11 +165,17 @@ class PythonCrossCheckTest {
     long[] labels = GoldenTensors.read(golden.resolve("outputs/label.pb")).longs();
     labels[5] = (labels[5] + 1) % 10;
     GoldenTensors.write(golden.resolve("outputs"), "label", labels, 66);
-    IllegalStateException e = assertThrows(IllegalStateException.class,
-        () -> PythonReference.run(SCRIPT, export.toString(), golden.toString()));
+    IllegalStateException e =
+        assertThrows(
+            IllegalStateException.class,
+            () -> PythonReference.run(SCRIPT, export.toString(), golden.toString()));
     assertTrue(e.getMessage().startsWith("exit 1 "), e.getMessage());
-    assertTrue(e.getMessage().matches("(?s).*serving_default.logits: max abs diff 9\\.9[0-9]*e-05 > 1e-05.*"), e.getMessage());
-    assertTrue(e.getMessage().contains("serving_default.label: 1 of 66 values differ"), e.getMessage());
+    assertTrue(
+        e.getMessage()
+            .matches("(?s).*serving_default.logits: max abs diff 9\\.9[0-9]*e-05 > 1e-05.*"),
+        e.getMessage());
+    assertTrue(
+        e.getMessage().contains("serving_default.label: 1 of 66 values differ"), e.getMessage());
     assertTrue(e.getMessage().contains("\"ok\": false"), e.getMessage());
   }
 
@@ -160,7 +185,8 @@ class PythonCrossCheckTest {
     TrainedModels.Trained text = TrainedModels.text();
     System.out.printf("train text (child JVM): %d ms%n", text.cli().millis());
     Path export = text.export();
-    Tokenizer tokenizer = Json.read(Files.readString(export.resolve("assets/tokenizer.json")), Tokenizer.class);
+    Tokenizer tokenizer =
+        Json.read(Files.readString(export.resolve("assets/tokenizer.json")), Tokenizer.class);
     TextDataset test = Datasets.loadTexts("spam-assassin-mini", "test");
     int n = 32;
     List<String> texts = Arrays.asList(Arrays.copyOf(test.texts(), n));
@@ -178,10 +204,14 @@ class PythonCrossCheckTest {
         }
       }
       Path golden;
-      try (Tensor idsT = org.tensorflow.types.TInt32.tensorOf(org.tensorflow.ndarray.Shape.of(n, length),
-              org.tensorflow.ndarray.buffer.DataBuffers.of(ids, true, false));
-          Tensor maskT = org.tensorflow.types.TInt32.tensorOf(org.tensorflow.ndarray.Shape.of(n, length),
-              org.tensorflow.ndarray.buffer.DataBuffers.of(mask, true, false))) {
+      try (Tensor idsT =
+              org.tensorflow.types.TInt32.tensorOf(
+                  org.tensorflow.ndarray.Shape.of(n, length),
+                  org.tensorflow.ndarray.buffer.DataBuffers.of(ids, true, false));
+          Tensor maskT =
+              org.tensorflow.types.TInt32.tensorOf(
+                  org.tensorflow.ndarray.Shape.of(n, length),
+                  org.tensorflow.ndarray.buffer.DataBuffers.of(mask, true, false))) {
         golden = writeGoldens(export, "golden-text", Map.of("token_ids", idsT, "mask", maskT));
       }
       JsonNode summary = crosscheck(export, golden);
@@ -190,7 +220,9 @@ class PythonCrossCheckTest {
       // The CLI encodes the texts itself (assets/tokenizer.json) and predicts the same.
       Path instances = TrainedModels.root().resolve("golden-text/instances.json");
       Files.writeString(instances, Json.mapper().writeValueAsString(Map.of("instances", texts)));
-      Cli.Run r = Cli.run("predict", "--model", export.toString(), "--input", instances.toString()).assertSuccess();
+      Cli.Run r =
+          Cli.run("predict", "--model", export.toString(), "--input", instances.toString())
+              .assertSuccess();
       List<String> lines = r.out().lines().filter(l -> l.startsWith("{")).toList();
       assertEquals(n, lines.size(), r.out());
       long[] labels = GoldenTensors.read(golden.resolve("outputs/label.pb")).longs();
@@ -198,8 +230,12 @@ class PythonCrossCheckTest {
       for (int i = 0; i < n; i++) {
         JsonNode line = Json.mapper().readTree(lines.get(i));
         assertEquals(labels[i], line.get("label").asLong(), "label of text " + i);
-        float[] got = {line.get("probabilities").get(0).floatValue(), line.get("probabilities").get(1).floatValue()};
-        assertArrayEquals(Arrays.copyOfRange(probs, 2 * i, 2 * i + 2), got, "probabilities of text " + i);
+        float[] got = {
+          line.get("probabilities").get(0).floatValue(),
+          line.get("probabilities").get(1).floatValue()
+        };
+        assertArrayEquals(
+            Arrays.copyOfRange(probs, 2 * i, 2 * i + 2), got, "probabilities of text " + i);
       }
     }
   }
@@ -215,6 +251,8 @@ class PythonCrossCheckTest {
     String snippet = script.substring(script.indexOf('\n', start) + 1, end).strip();
     assertTrue(snippet.startsWith("def load_and_predict("), snippet);
     String docs = Files.readString(root.resolve("docs/savedmodels.md"));
-    assertTrue(docs.contains(snippet), "docs/savedmodels.md must quote crosscheck.py's snippet verbatim:\n" + snippet);
+    assertTrue(
+        docs.contains(snippet),
+        "docs/savedmodels.md must quote crosscheck.py's snippet verbatim:\n" + snippet);
   }
 }

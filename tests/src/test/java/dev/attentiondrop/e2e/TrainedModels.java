@@ -40,8 +40,23 @@ final class TrainedModels {
   static synchronized Trained vit() throws IOException {
     if (vit == null) {
       Path run = root().resolve("vit-run");
-      vit = new Trained(run, Cli.run("train", "-o", run.toString(), "--epochs", "1", "--train-limit", "200",
-          "--no-progress", "--attack-eps", "", "--seed", "3").assertSuccess());
+      vit =
+          new Trained(
+              run,
+              Cli.run(
+                      "train",
+                      "-o",
+                      run.toString(),
+                      "--epochs",
+                      "1",
+                      "--train-limit",
+                      "200",
+                      "--no-progress",
+                      "--attack-eps",
+                      "",
+                      "--seed",
+                      "3")
+                  .assertSuccess());
     }
     return vit;
   }
@@ -50,8 +65,25 @@ final class TrainedModels {
   static synchronized Trained vitCompiled() throws IOException {
     if (vitCompiled == null) {
       Path run = root().resolve("vit-compiled-run");
-      vitCompiled = new Trained(run, Cli.run("train", "-o", run.toString(), "--epochs", "1", "--train-limit", "200",
-          "--no-progress", "--attack-eps", "", "--seed", "3", "--attention-xla", "COMPILED_FUNCTION").assertSuccess());
+      vitCompiled =
+          new Trained(
+              run,
+              Cli.run(
+                      "train",
+                      "-o",
+                      run.toString(),
+                      "--epochs",
+                      "1",
+                      "--train-limit",
+                      "200",
+                      "--no-progress",
+                      "--attack-eps",
+                      "",
+                      "--seed",
+                      "3",
+                      "--attention-xla",
+                      "COMPILED_FUNCTION")
+                  .assertSuccess());
     }
     return vitCompiled;
   }
@@ -59,9 +91,29 @@ final class TrainedModels {
   static synchronized Trained text() throws IOException {
     if (text == null) {
       Path run = root().resolve("text-run");
-      text = new Trained(run, Cli.run("train", "--dataset", "spam-assassin-mini", "-o", run.toString(), "--epochs", "1",
-          "--train-limit", "200", "--max-length", "64", "--vocabulary", "1500", "--no-progress", "--attack-eps", "",
-          "--seed", "5").assertSuccess());
+      text =
+          new Trained(
+              run,
+              Cli.run(
+                      "train",
+                      "--dataset",
+                      "spam-assassin-mini",
+                      "-o",
+                      run.toString(),
+                      "--epochs",
+                      "1",
+                      "--train-limit",
+                      "200",
+                      "--max-length",
+                      "64",
+                      "--vocabulary",
+                      "1500",
+                      "--no-progress",
+                      "--attack-eps",
+                      "",
+                      "--seed",
+                      "5")
+                  .assertSuccess());
     }
     return text;
   }
@@ -73,7 +125,7 @@ final class TrainedModels {
   static synchronized Path testImages() throws IOException {
     Path file = root().resolve("t10k-images-idx3-ubyte.gz");
     if (!Files.exists(file)) {
-      String resource = "dev/attentiondrop/zoo/data/fashion-mnist-mini/t10k-images-idx3-ubyte.gz";
+      String resource = "dev/attentiondrop/demodata/fashion-mnist-mini/t10k-images-idx3-ubyte.gz";
       try (InputStream in = TrainedModels.class.getClassLoader().getResourceAsStream(resource)) {
         if (in == null) {
           throw new IllegalStateException(resource + " is not on the class path");

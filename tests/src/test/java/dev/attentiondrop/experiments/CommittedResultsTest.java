@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.attentiondrop.ops.testing.PythonReference;
-import dev.attentiondrop.zoo.experiments.ResultsReport;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -16,8 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * docs/results.md is what {@code attentiondrop report} makes of the committed run data
  * (docs/results-data/full-results.tar.gz: every cell's configs, metrics, summary and reliability
- * bins, without weights): regenerated here, it must match the committed report line for line,
- * apart from the report's own source revision and the folder it was read from.
+ * bins, without weights): regenerated here, it must match the committed report line for line, apart
+ * from the report's own source revision and the folder it was read from.
  */
 @DisplayName("docs/results.md is regenerated exactly from the committed run data")
 class CommittedResultsTest {
@@ -25,8 +24,15 @@ class CommittedResultsTest {
   @Test
   void reportMatchesTheCommittedRunData(@TempDir Path dir) throws Exception {
     Path root = PythonReference.repoRoot();
-    Process tar = new ProcessBuilder("tar", "xzf", root.resolve("docs/results-data/full-results.tar.gz").toString(),
-        "-C", dir.toString()).redirectErrorStream(true).start();
+    Process tar =
+        new ProcessBuilder(
+                "tar",
+                "xzf",
+                root.resolve("docs/results-data/full-results.tar.gz").toString(),
+                "-C",
+                dir.toString())
+            .redirectErrorStream(true)
+            .start();
     String out = new String(tar.getInputStream().readAllBytes());
     assertTrue(tar.waitFor(60, TimeUnit.SECONDS) && tar.exitValue() == 0, "tar: " + out);
     Path runs = dir.resolve("full-results");
@@ -41,16 +47,23 @@ class CommittedResultsTest {
     int compared = 0;
     for (int i = 0; i < committed.size(); i++) {
       String a = committed.get(i).replaceAll("[0-9a-f]{40}(-dirty)?", "REV");
-      String b = regenerated.get(i).replace(runs.toString(), folder).replaceAll("[0-9a-f]{40}(-dirty)?", "REV");
+      String b =
+          regenerated
+              .get(i)
+              .replace(runs.toString(), folder)
+              .replaceAll("[0-9a-f]{40}(-dirty)?", "REV");
       if (a.contains("Source revisions that trained the cells")) {
-        assertEquals(committed.get(i), regenerated.get(i), "the cells' revisions come from the data");
+        assertEquals(
+            committed.get(i), regenerated.get(i), "the cells' revisions come from the data");
       }
       assertEquals(a, b, "docs/results.md line " + (i + 1));
       compared++;
     }
     assertTrue(compared > 300, "the whole report was compared");
-    for (String figure : List.of("fashion-mnist-accuracy.png", "spam-assassin-pgd.png", "digits-reliability.png")) {
-      assertTrue(Files.size(dir.resolve("docs/figures/results/" + figure)) > 1000, figure + " drawn");
+    for (String figure :
+        List.of("fashion-mnist-accuracy.png", "spam-assassin-pgd.png", "digits-reliability.png")) {
+      assertTrue(
+          Files.size(dir.resolve("docs/figures/results/" + figure)) > 1000, figure + " drawn");
     }
   }
 }

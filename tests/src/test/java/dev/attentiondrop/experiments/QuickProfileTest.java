@@ -6,9 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.attentiondrop.ops.testing.PythonReference;
 import dev.attentiondrop.zoo.config.Json;
-import dev.attentiondrop.zoo.experiments.ExperimentConfig;
-import dev.attentiondrop.zoo.experiments.ExperimentRunner;
-import dev.attentiondrop.zoo.experiments.ResultsReport;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,10 +19,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The shipped quick profile (experiments/quick.json) runs end to end on real data and the report
- * is made from its run directories: every method has a row, the numbers in the table are the
- * means of the cells' summary.json files, claims get verdicts, figures exist, and a second run
- * skips every finished cell.
+ * The shipped quick profile (experiments/quick.json) runs end to end on real data and the report is
+ * made from its run directories: every method has a row, the numbers in the table are the means of
+ * the cells' summary.json files, claims get verdicts, figures exist, and a second run skips every
+ * finished cell.
  */
 @DisplayName("The quick experiment profile runs and produces its report")
 class QuickProfileTest {
@@ -40,7 +37,12 @@ class QuickProfileTest {
     var plan = c.datasets().get(0);
     assertEquals(c.methods().size() * plan.seeds(), rows.size(), "one row per final cell");
 
-    Path summary = out.resolve("runs").resolve(plan.dataset()).resolve("hard_mask").resolve("seed-0").resolve("summary.json");
+    Path summary =
+        out.resolve("runs")
+            .resolve(plan.dataset())
+            .resolve("hard_mask")
+            .resolve("seed-0")
+            .resolve("summary.json");
     FileTime before = Files.getLastModifiedTime(summary);
     ExperimentRunner.run(c, out, false, quiet);
     assertEquals(before, Files.getLastModifiedTime(summary), "finished cells are skipped");
@@ -49,18 +51,29 @@ class QuickProfileTest {
     ResultsReport.write(out, md, "attentiondrop report --input " + out);
     String report = Files.readString(md);
     for (ExperimentConfig.Method m : c.methods()) {
-      assertTrue(report.contains("| " + m.name() + " | " + plan.seeds() + " | "), "row of " + m.name());
+      assertTrue(
+          report.contains("| " + m.name() + " | " + plan.seeds() + " | "), "row of " + m.name());
     }
     double sum = 0;
     for (int s = 0; s < plan.seeds(); s++) {
-      JsonNode n = Json.mapper().readTree(Files.readString(
-          out.resolve("runs").resolve(plan.dataset()).resolve("hard_mask").resolve("seed-" + s).resolve("summary.json")));
+      JsonNode n =
+          Json.mapper()
+              .readTree(
+                  Files.readString(
+                      out.resolve("runs")
+                          .resolve(plan.dataset())
+                          .resolve("hard_mask")
+                          .resolve("seed-" + s)
+                          .resolve("summary.json")));
       sum += n.get("test_accuracy").asDouble();
     }
-    String expected = String.format("| hard_mask | %d | %.1f ± ", plan.seeds(), 100 * sum / plan.seeds());
+    String expected =
+        String.format("| hard_mask | %d | %.1f ± ", plan.seeds(), 100 * sum / plan.seeds());
     assertTrue(report.contains(expected), "the table holds the runs' mean accuracy: " + expected);
     assertTrue(report.contains("Tally: higher accuracy:"), "claims are judged");
-    assertTrue(Pattern.compile("\\| (holds|\\*\\*fails\\*\\*|inconclusive) \\|").matcher(report).find(), "verdicts");
+    assertTrue(
+        Pattern.compile("\\| (holds|\\*\\*fails\\*\\*|inconclusive) \\|").matcher(report).find(),
+        "verdicts");
     assertTrue(report.contains("CIFAR-10"), "the paper's numbers stand beside ours");
     Matcher images = Pattern.compile("!\\[[^]]*]\\(([^)]+)\\)").matcher(report);
     int count = 0;
@@ -69,10 +82,15 @@ class QuickProfileTest {
       assertTrue(Files.size(png) > 1000, "figure " + png);
       count++;
     }
-    assertTrue(count >= 5, "accuracy, ECE, reliability, PGD, cost and sensitivity figures: " + count);
+    assertTrue(
+        count >= 5, "accuracy, ECE, reliability, PGD, cost and sensitivity figures: " + count);
     try (Stream<Path> tuning = Files.walk(out.resolve("tuning"))) {
-      List<Path> chosen = tuning.filter(p -> p.getFileName().toString().equals("chosen.json")).toList();
-      assertEquals(c.methods().stream().filter(m -> m.tune() != null).count(), chosen.size(), "one tuning choice per tuned method");
+      List<Path> chosen =
+          tuning.filter(p -> p.getFileName().toString().equals("chosen.json")).toList();
+      assertEquals(
+          c.methods().stream().filter(m -> m.tune() != null).count(),
+          chosen.size(),
+          "one tuning choice per tuned method");
     }
   }
 }

@@ -4,8 +4,8 @@ import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
 
 /**
- * Eager parameter validation. Every message names the parameter, the value received and the
- * allowed range, for example {@code "p must be in [0, 1], got 1.5"}.
+ * Eager parameter validation. Every message names the parameter, the value received and the allowed
+ * range, for example {@code "p must be in [0, 1], got 1.5"}.
  */
 public final class Checks {
   private Checks() {}
@@ -82,8 +82,8 @@ public final class Checks {
   }
 
   /**
-   * The static rank of {@code operand}, when known, equals {@code rank}. An operand of unknown
-   * rank passes here; the graph ops then check at run time.
+   * The static rank of {@code operand}, when known, equals {@code rank}. An operand of unknown rank
+   * passes here; the graph ops then check at run time.
    */
   public static void rank(String name, Operand<?> operand, int rank, String layout) {
     Shape shape = operand.shape();

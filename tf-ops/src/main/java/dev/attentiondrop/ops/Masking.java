@@ -45,8 +45,8 @@ public final class Masking {
   }
 
   /**
-   * {@code softmax(fillMasked(logits)) * mask}: a probability distribution over the allowed keys
-   * of each row, exactly zero on masked keys, all zeros on a fully masked row.
+   * {@code softmax(fillMasked(logits)) * mask}: a probability distribution over the allowed keys of
+   * each row, exactly zero on masked keys, all zeros on a fully masked row.
    */
   public static <T extends TFloating> Operand<T> maskedSoftmax(
       Ops tf, Operand<T> logits, Operand<TBool> keyMask) {

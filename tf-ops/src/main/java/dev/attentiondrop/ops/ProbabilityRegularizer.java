@@ -14,5 +14,6 @@ import org.tensorflow.types.family.TFloating;
  */
 @FunctionalInterface
 public interface ProbabilityRegularizer {
-  <T extends TFloating> Operand<T> apply(Ops tf, Operand<T> probabilities, AttentionContext context);
+  <T extends TFloating> Operand<T> apply(
+      Ops tf, Operand<T> probabilities, AttentionContext context);
 }

@@ -6,10 +6,10 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.types.family.TFloating;
 
 /**
- * An ordered chain of logits regularizers followed by an ordered chain of probability
- * regularizers. Element {@code i} of each chain gets its own independent seed, {@code
- * foldIn(seed, i)} (logits) and {@code foldIn(seed, 1000 + i)} (probabilities), so that two
- * regularizers of the same kind in one chain never share noise.
+ * An ordered chain of logits regularizers followed by an ordered chain of probability regularizers.
+ * Element {@code i} of each chain gets its own independent seed, {@code foldIn(seed, i)} (logits)
+ * and {@code foldIn(seed, 1000 + i)} (probabilities), so that two regularizers of the same kind in
+ * one chain never share noise.
  */
 public record RegularizerChain(
     List<LogitsRegularizer> logits, List<ProbabilityRegularizer> probabilities) {

@@ -23,8 +23,7 @@ public final class Tensors {
   }
 
   /** {@code 1.0} where {@code mask} is true, {@code 0.0} elsewhere, in {@code type}. */
-  public static <T extends TNumber> Operand<T> asFloat(
-      Ops tf, Operand<TBool> mask, Class<T> type) {
+  public static <T extends TNumber> Operand<T> asFloat(Ops tf, Operand<TBool> mask, Class<T> type) {
     return tf.dtypes.cast(mask, type);
   }
 
@@ -44,8 +43,8 @@ public final class Tensors {
   }
 
   /**
-   * {@code y[..., j] = x[..., j + offset]} along the last axis of a rank-4 tensor, with zeros
-   * where {@code j + offset} falls outside. A pad and a static strided slice: cheap, XLA-friendly.
+   * {@code y[..., j] = x[..., j + offset]} along the last axis of a rank-4 tensor, with zeros where
+   * {@code j + offset} falls outside. A pad and a static strided slice: cheap, XLA-friendly.
    */
   public static <T extends TType> Operand<T> shiftLastAxis(
       Ops tf, Operand<T> x, int offset, Operand<T> zero) {

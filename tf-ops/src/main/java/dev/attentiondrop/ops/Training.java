@@ -59,8 +59,8 @@ public final class Training {
   }
 
   /**
-   * {@code inference} when off, {@code train.get()} when on, else a {@code Select} between them
-   * on the flag. {@code train} is only invoked when a training branch is needed.
+   * {@code inference} when off, {@code train.get()} when on, else a {@code Select} between them on
+   * the flag. {@code train} is only invoked when a training branch is needed.
    */
   public <T extends TType> Operand<T> choose(
       Ops tf, Supplier<Operand<T>> train, Operand<T> inference) {

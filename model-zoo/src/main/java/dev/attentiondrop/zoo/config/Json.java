@@ -1,18 +1,18 @@
 package dev.attentiondrop.zoo.config;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
 import java.lang.reflect.Type;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 
 /** The project's JSON mapping: snake_case keys, unknown keys rejected, sorted map keys. */
 public final class Json {
@@ -49,14 +49,19 @@ public final class Json {
       return MAPPER.readValue(json, type);
     } catch (com.fasterxml.jackson.databind.exc.ValueInstantiationException e) {
       Throwable cause = e.getCause() != null ? e.getCause() : e;
-      throw new IllegalArgumentException("invalid " + type.getSimpleName() + ": " + cause.getMessage(), cause);
+      throw new IllegalArgumentException(
+          "invalid " + type.getSimpleName() + ": " + cause.getMessage(), cause);
     } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException("invalid " + type.getSimpleName() + " JSON: " + e.getOriginalMessage(), e);
+      throw new IllegalArgumentException(
+          "invalid " + type.getSimpleName() + " JSON: " + e.getOriginalMessage(), e);
     }
   }
 
   private static void checkKeys(JsonNode node, Type type, String where) {
-    Class<?> raw = type instanceof ParameterizedType p ? (Class<?>) p.getRawType() : type instanceof Class<?> c ? c : null;
+    Class<?> raw =
+        type instanceof ParameterizedType p
+            ? (Class<?>) p.getRawType()
+            : type instanceof Class<?> c ? c : null;
     if (raw == null || node == null) {
       return;
     }
@@ -71,12 +76,20 @@ public final class Json {
     }
     Map<String, Type> components = new LinkedHashMap<>();
     for (RecordComponent c : raw.getRecordComponents()) {
-      components.put(PropertyNamingStrategies.SnakeCaseStrategy.INSTANCE.translate(c.getName()), c.getGenericType());
+      components.put(
+          PropertyNamingStrategies.SnakeCaseStrategy.INSTANCE.translate(c.getName()),
+          c.getGenericType());
     }
     for (var it = node.fieldNames(); it.hasNext(); ) {
       String key = it.next();
       if (!components.containsKey(key)) {
-        throw new IllegalArgumentException("unknown key '" + key + "' in " + where + "; allowed: " + String.join(", ", components.keySet()));
+        throw new IllegalArgumentException(
+            "unknown key '"
+                + key
+                + "' in "
+                + where
+                + "; allowed: "
+                + String.join(", ", components.keySet()));
       }
       checkKeys(node.get(key), components.get(key), where + "." + key);
     }

@@ -10,8 +10,8 @@ import java.util.List;
 /**
  * A whole classifier, as one immutable value: architecture, regularization, and the seed of its
  * initial weights. Built with {@link #builder}, validated when built, and round-tripped through
- * JSON with {@link Json}; {@code config -> model -> config} gives the identical value, and the
- * same config builds the identical graph.
+ * JSON with {@link Json}; {@code config -> model -> config} gives the identical value, and the same
+ * config builds the identical graph.
  *
  * @param kind {@code vit} (images) or {@code text} (token ids)
  * @param imageSize square image side (vit)
@@ -31,9 +31,9 @@ import java.util.List;
  * @param regularizers the attention chain, applied in order (normalized, defaults explicit)
  * @param seed seed of the initial weights
  * @param attentionXla how the attention core runs: {@link XlaMode#NONE} (plain kernels, the
- *     default) or {@link XlaMode#COMPILED_FUNCTION} (an XLA-compiled function, forward and backward,
- *     kept in exported SavedModels). Auto-clustering is a process-wide switch, not a model
- *     property: see {@code dev.attentiondrop.ops.xla.AutoClustering}.
+ *     default) or {@link XlaMode#COMPILED_FUNCTION} (an XLA-compiled function, forward and
+ *     backward, kept in exported SavedModels). Auto-clustering is a process-wide switch, not a
+ *     model property: see {@code dev.attentiondrop.ops.xla.AutoClustering}.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ModelConfig(
@@ -69,14 +69,16 @@ public record ModelConfig(
             "patch_size must divide image_size " + imageSize + ", got " + patchSize);
       }
     } else {
-      Checks.inRange("vocabulary_size", Checks.notNull("vocabulary_size", vocabularySize), 3, 1 << 24);
+      Checks.inRange(
+          "vocabulary_size", Checks.notNull("vocabulary_size", vocabularySize), 3, 1 << 24);
       Checks.inRange("max_length", Checks.notNull("max_length", maxLength), 1, 1 << 16);
     }
     Checks.inRange("num_classes", numClasses, 2, 1 << 20);
     Checks.inRange("model_dim", modelDim, 1, 1 << 16);
     Checks.inRange("heads", heads, 1, modelDim);
     if (modelDim % heads != 0) {
-      throw new IllegalArgumentException("heads must divide model_dim " + modelDim + ", got " + heads);
+      throw new IllegalArgumentException(
+          "heads must divide model_dim " + modelDim + ", got " + heads);
     }
     Checks.inRange("layers", layers, 1, 256);
     Checks.inRange("mlp_dim", mlpDim, 1, 1 << 20);
@@ -97,9 +99,10 @@ public record ModelConfig(
     regularizers = List.copyOf(normalized);
     attentionXla = attentionXla == null ? XlaMode.NONE : attentionXla;
     if (attentionXla == XlaMode.AUTO_CLUSTERING) {
-      throw new IllegalArgumentException("attention_xla must be one of [NONE, COMPILED_FUNCTION], got "
-          + "AUTO_CLUSTERING: auto-clustering is process-wide (TF_XLA_FLAGS before TensorFlow loads, see "
-          + "AutoClustering), not a property of one model");
+      throw new IllegalArgumentException(
+          "attention_xla must be one of [NONE, COMPILED_FUNCTION], got "
+              + "AUTO_CLUSTERING: auto-clustering is process-wide (TF_XLA_FLAGS before TensorFlow loads, see "
+              + "AutoClustering), not a property of one model");
     }
   }
 
@@ -173,22 +176,85 @@ public record ModelConfig(
     private long seed = 0;
     private XlaMode attentionXla = XlaMode.NONE;
 
-    public Builder imageSize(int v) { this.imageSize = v; return this; }
-    public Builder patchSize(int v) { this.patchSize = v; return this; }
-    public Builder vocabularySize(int v) { this.vocabularySize = v; return this; }
-    public Builder maxLength(int v) { this.maxLength = v; return this; }
-    public Builder numClasses(int v) { this.numClasses = v; return this; }
-    public Builder modelDim(int v) { this.modelDim = v; return this; }
-    public Builder heads(int v) { this.heads = v; return this; }
-    public Builder layers(int v) { this.layers = v; return this; }
-    public Builder mlpDim(int v) { this.mlpDim = v; return this; }
-    public Builder preNorm(boolean v) { this.preNorm = v; return this; }
-    public Builder pooling(Pooling v) { this.pooling = v; return this; }
-    public Builder residualDropout(double v) { this.residualDropout = v; return this; }
-    public Builder dropConnect(double v) { this.dropConnect = v; return this; }
-    public Builder layerNormEpsilon(double v) { this.layerNormEpsilon = v; return this; }
-    public Builder seed(long v) { this.seed = v; return this; }
-    public Builder attentionXla(XlaMode v) { this.attentionXla = v; return this; }
+    public Builder imageSize(int v) {
+      this.imageSize = v;
+      return this;
+    }
+
+    public Builder patchSize(int v) {
+      this.patchSize = v;
+      return this;
+    }
+
+    public Builder vocabularySize(int v) {
+      this.vocabularySize = v;
+      return this;
+    }
+
+    public Builder maxLength(int v) {
+      this.maxLength = v;
+      return this;
+    }
+
+    public Builder numClasses(int v) {
+      this.numClasses = v;
+      return this;
+    }
+
+    public Builder modelDim(int v) {
+      this.modelDim = v;
+      return this;
+    }
+
+    public Builder heads(int v) {
+      this.heads = v;
+      return this;
+    }
+
+    public Builder layers(int v) {
+      this.layers = v;
+      return this;
+    }
+
+    public Builder mlpDim(int v) {
+      this.mlpDim = v;
+      return this;
+    }
+
+    public Builder preNorm(boolean v) {
+      this.preNorm = v;
+      return this;
+    }
+
+    public Builder pooling(Pooling v) {
+      this.pooling = v;
+      return this;
+    }
+
+    public Builder residualDropout(double v) {
+      this.residualDropout = v;
+      return this;
+    }
+
+    public Builder dropConnect(double v) {
+      this.dropConnect = v;
+      return this;
+    }
+
+    public Builder layerNormEpsilon(double v) {
+      this.layerNormEpsilon = v;
+      return this;
+    }
+
+    public Builder seed(long v) {
+      this.seed = v;
+      return this;
+    }
+
+    public Builder attentionXla(XlaMode v) {
+      this.attentionXla = v;
+      return this;
+    }
 
     /** Replaces the attention chain. */
     public Builder regularizers(List<RegularizerConfig> v) {
@@ -203,8 +269,25 @@ public record ModelConfig(
     }
 
     public ModelConfig build() {
-      return new ModelConfig(kind, imageSize, patchSize, vocabularySize, maxLength, numClasses, modelDim,
-          heads, layers, mlpDim, preNorm, pooling, residualDropout, dropConnect, layerNormEpsilon, regularizers, seed, attentionXla);
+      return new ModelConfig(
+          kind,
+          imageSize,
+          patchSize,
+          vocabularySize,
+          maxLength,
+          numClasses,
+          modelDim,
+          heads,
+          layers,
+          mlpDim,
+          preNorm,
+          pooling,
+          residualDropout,
+          dropConnect,
+          layerNormEpsilon,
+          regularizers,
+          seed,
+          attentionXla);
     }
   }
 }

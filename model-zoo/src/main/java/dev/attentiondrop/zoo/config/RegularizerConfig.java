@@ -8,9 +8,9 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * One regularizer of the attention chain, by registered name, with its parameters and the
- * encoder layers it applies to ({@code null}: every layer). Parameters are validated and
- * completed with defaults by {@link RegularizerRegistry#normalize}.
+ * One regularizer of the attention chain, by registered name, with its parameters and the encoder
+ * layers it applies to ({@code null}: every layer). Parameters are validated and completed with
+ * defaults by {@link RegularizerRegistry#normalize}.
  *
  * <p>JSON: {@code {"name": "hard_mask", "params": {"k": 8, "p": 0.1, "fill": "zero"}}}
  */
@@ -45,7 +45,11 @@ public record RegularizerConfig(String name, Map<String, Object> params, List<In
       if (!l.startsWith("layers=")) {
         throw new IllegalArgumentException("expected '@layers=0;1' in '" + text + "'");
       }
-      layers = java.util.Arrays.stream(l.substring(7).split(";")).map(String::trim).map(Integer::valueOf).toList();
+      layers =
+          java.util.Arrays.stream(l.substring(7).split(";"))
+              .map(String::trim)
+              .map(Integer::valueOf)
+              .toList();
       spec = spec.substring(0, at);
     }
     int colon = spec.indexOf(':');
@@ -55,7 +59,8 @@ public record RegularizerConfig(String name, Map<String, Object> params, List<In
       for (String kv : spec.substring(colon + 1).split(",")) {
         int eq = kv.indexOf('=');
         if (eq <= 0) {
-          throw new IllegalArgumentException("expected key=value, got '" + kv + "' in '" + text + "'");
+          throw new IllegalArgumentException(
+              "expected key=value, got '" + kv + "' in '" + text + "'");
         }
         params.put(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
       }

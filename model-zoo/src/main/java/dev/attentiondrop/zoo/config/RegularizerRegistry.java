@@ -67,27 +67,59 @@ public final class RegularizerRegistry {
   private static final Map<String, Entry> ENTRIES = new LinkedHashMap<>();
 
   static {
-    register("hard_mask", List.of(Param.integer("k", 8), Param.real("k_fraction", null), Param.real("p", 0.1),
-        Param.choice("fill", "zero", "zero", "neg_inf")), p -> {
-          TopK k = p.containsKey("k_fraction") ? TopK.fraction((Double) p.get("k_fraction")) : TopK.count((Integer) p.get("k"));
-          return new HardAttentionMask(k, (Double) p.get("p"), FillMode.valueOf(upper(p.get("fill"))));
+    register(
+        "hard_mask",
+        List.of(
+            Param.integer("k", 8),
+            Param.real("k_fraction", null),
+            Param.real("p", 0.1),
+            Param.choice("fill", "zero", "zero", "neg_inf")),
+        p -> {
+          TopK k =
+              p.containsKey("k_fraction")
+                  ? TopK.fraction((Double) p.get("k_fraction"))
+                  : TopK.count((Integer) p.get("k"));
+          return new HardAttentionMask(
+              k, (Double) p.get("p"), FillMode.valueOf(upper(p.get("fill"))));
         });
-    register("blur", List.of(Param.real("sigma_max", 1.0), Param.integer("w", 5),
-        Param.choice("scope", "batch", "batch", "head", "example"),
-        Param.choice("boundary", "zero_pad", "zero_pad", "renormalized")), p ->
-        new BlurredAttentionSmoothing((Double) p.get("sigma_max"), (Integer) p.get("w"),
-            SigmaScope.valueOf("PER_" + upper(p.get("scope"))), Boundary.valueOf(upper(p.get("boundary")))));
-    register("dropkey", List.of(Param.real("rate", 0.1), Param.real("rate_last", null)), p -> // rate_last defaults to rate
-
-        new DropKey(new RateSchedule((Double) p.get("rate"), (Double) p.getOrDefault("rate_last", p.get("rate")))));
-    register("dropout", List.of(Param.real("rate", 0.1)), p -> new AttentionDropout((Double) p.get("rate")));
-    register("drophead", List.of(Param.real("rate", 0.1)), p -> new DropHead((Double) p.get("rate")));
-    register("dropattention", List.of(Param.real("rate", 0.1), Param.integer("window", 1)), p ->
-        new DropAttention((Double) p.get("rate"), (Integer) p.get("window")));
-    register("relaxed", List.of(Param.real("gamma", 0.1)), p -> new RelaxedAttention((Double) p.get("gamma")));
+    register(
+        "blur",
+        List.of(
+            Param.real("sigma_max", 1.0),
+            Param.integer("w", 5),
+            Param.choice("scope", "batch", "batch", "head", "example"),
+            Param.choice("boundary", "zero_pad", "zero_pad", "renormalized")),
+        p ->
+            new BlurredAttentionSmoothing(
+                (Double) p.get("sigma_max"),
+                (Integer) p.get("w"),
+                SigmaScope.valueOf("PER_" + upper(p.get("scope"))),
+                Boundary.valueOf(upper(p.get("boundary")))));
+    register(
+        "dropkey",
+        List.of(Param.real("rate", 0.1), Param.real("rate_last", null)),
+        p -> // rate_last defaults to rate
+        new DropKey(
+                new RateSchedule(
+                    (Double) p.get("rate"), (Double) p.getOrDefault("rate_last", p.get("rate")))));
+    register(
+        "dropout",
+        List.of(Param.real("rate", 0.1)),
+        p -> new AttentionDropout((Double) p.get("rate")));
+    register(
+        "drophead", List.of(Param.real("rate", 0.1)), p -> new DropHead((Double) p.get("rate")));
+    register(
+        "dropattention",
+        List.of(Param.real("rate", 0.1), Param.integer("window", 1)),
+        p -> new DropAttention((Double) p.get("rate"), (Integer) p.get("window")));
+    register(
+        "relaxed",
+        List.of(Param.real("gamma", 0.1)),
+        p -> new RelaxedAttention((Double) p.get("gamma")));
   }
 
-  private static void register(String name, List<Param> params, Function<Map<String, Object>, Object> factory) {
+  private static void register(
+      String name, List<Param> params, Function<Map<String, Object>, Object> factory) {
     ENTRIES.put(name, new Entry(name, params, factory));
   }
 
@@ -141,7 +173,12 @@ public final class RegularizerRegistry {
     for (String key : config.params().keySet()) {
       if (!allowed.contains(key)) {
         throw new IllegalArgumentException(
-            "unknown parameter '" + key + "' for regularizer '" + e.name() + "'; allowed: " + String.join(", ", allowed));
+            "unknown parameter '"
+                + key
+                + "' for regularizer '"
+                + e.name()
+                + "'; allowed: "
+                + String.join(", ", allowed));
       }
     }
     boolean fractionGiven = config.params().containsKey("k_fraction");
@@ -168,20 +205,39 @@ public final class RegularizerRegistry {
   private static Object convert(String reg, Param p, Object raw) {
     try {
       return switch (p.type()) {
-        case INT -> Integer.valueOf(exactInt(raw instanceof Number n ? n : Double.valueOf(raw.toString().trim())));
-        case DOUBLE -> raw instanceof Number n ? Double.valueOf(n.doubleValue()) : Double.valueOf(raw.toString().trim());
+        case INT ->
+            Integer.valueOf(
+                exactInt(raw instanceof Number n ? n : Double.valueOf(raw.toString().trim())));
+        case DOUBLE ->
+            raw instanceof Number n
+                ? Double.valueOf(n.doubleValue())
+                : Double.valueOf(raw.toString().trim());
         case CHOICE -> {
           String v = raw.toString().trim().toLowerCase(Locale.ROOT);
           if (!p.choices().contains(v)) {
             throw new IllegalArgumentException(
-                p.name() + " of regularizer '" + reg + "' must be one of " + p.choices() + ", got '" + raw + "'");
+                p.name()
+                    + " of regularizer '"
+                    + reg
+                    + "' must be one of "
+                    + p.choices()
+                    + ", got '"
+                    + raw
+                    + "'");
           }
           yield v;
         }
       };
     } catch (NumberFormatException ex) {
       throw new IllegalArgumentException(
-          p.name() + " of regularizer '" + reg + "' must be " + (p.type() == Type.INT ? "an integer" : "a number") + ", got '" + raw + "'");
+          p.name()
+              + " of regularizer '"
+              + reg
+              + "' must be "
+              + (p.type() == Type.INT ? "an integer" : "a number")
+              + ", got '"
+              + raw
+              + "'");
     }
   }
 

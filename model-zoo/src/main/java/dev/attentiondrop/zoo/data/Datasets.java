@@ -27,9 +27,9 @@ import java.util.List;
  *
  * <p>Sets without an official split ({@code digits}, {@code spam-assassin}) are split by {@link
  * Splits}: per class, a {@code java.util.Random(}{@value #SPLIT_SEED}{@code )} shuffle puts {@code
- * round(}{@value #TEST_FRACTION}{@code  * count)} examples in test and the rest in train, each
- * split in file order. The embedded subsets are drawn from the matching split of the full set (see
- * {@code scripts/make-subsets.sh}), so a mini test example never appears in a full train split.
+ * round(}{@value #TEST_FRACTION}{@code * count)} examples in test and the rest in train, each split
+ * in file order. The embedded subsets are drawn from the matching split of the full set (see {@code
+ * scripts/make-subsets.sh}), so a mini test example never appears in a full train split.
  *
  * <p>The cache is {@code $ATTENTIONDROP_DATA}, or {@code ~/.cache/attentiondrop/data}, filled by
  * {@code scripts/fetch-data.sh}; a dataset missing from it raises {@link MissingDatasetException}
@@ -42,7 +42,11 @@ public final class Datasets {
   /** Every loadable name. */
   public static final List<String> NAMES =
       List.of(
-          "fashion-mnist-mini", "spam-assassin-mini", "fashion-mnist", "mnist", "digits",
+          "fashion-mnist-mini",
+          "spam-assassin-mini",
+          "fashion-mnist",
+          "mnist",
+          "digits",
           "spam-assassin");
 
   /** Every split name. */
@@ -57,8 +61,16 @@ public final class Datasets {
   /** Fashion-MNIST class names, indexed by label. */
   public static final List<String> FASHION_CLASSES =
       List.of(
-          "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker",
-          "Bag", "Ankle boot");
+          "T-shirt/top",
+          "Trouser",
+          "Pullover",
+          "Dress",
+          "Coat",
+          "Sandal",
+          "Shirt",
+          "Sneaker",
+          "Bag",
+          "Ankle boot");
 
   /** Digit class names {@code "0"} to {@code "9"}. */
   public static final List<String> DIGIT_CLASSES =
@@ -90,11 +102,15 @@ public final class Datasets {
   /** The {@link Description} of dataset {@code name} (one of {@link #NAMES}); reads no file. */
   public static Description describe(String name) {
     return switch (name) {
-      case "fashion-mnist-mini", "fashion-mnist" -> new Description(name, true, 28, FASHION_CLASSES);
+      case "fashion-mnist-mini", "fashion-mnist" ->
+          new Description(name, true, 28, FASHION_CLASSES);
       case "mnist" -> new Description(name, true, 28, DIGIT_CLASSES);
       case "digits" -> new Description(name, true, DigitsCsv.SIDE, DIGIT_CLASSES);
-      case "spam-assassin-mini", "spam-assassin" -> new Description(name, false, 0, SpamAssassin.CLASSES);
-      default -> throw new IllegalArgumentException("unknown dataset '" + name + "'; expected one of " + NAMES);
+      case "spam-assassin-mini", "spam-assassin" ->
+          new Description(name, false, 0, SpamAssassin.CLASSES);
+      default ->
+          throw new IllegalArgumentException(
+              "unknown dataset '" + name + "'; expected one of " + NAMES);
     };
   }
 
@@ -123,36 +139,41 @@ public final class Datasets {
     }
     String idxPrefix = split.equals("train") ? "train" : "t10k";
     return switch (name) {
-      case "fashion-mnist-mini" -> ImageIdx.read(
-          name,
-          split,
-          RawFile.resource(name + "/" + idxPrefix + "-images-idx3-ubyte.gz"),
-          RawFile.resource(name + "/" + idxPrefix + "-labels-idx1-ubyte.gz"),
-          FASHION_CLASSES,
-          FASHION_SOURCE + "; balanced subset, see " + name + "/NOTICE");
-      case "spam-assassin-mini" -> SpamAssassin.readTsv(
-          name,
-          split,
-          RawFile.resource(name + "/" + split + ".tsv.gz"),
-          SPAM_SOURCE + "; balanced subset, bodies cut, see " + name + "/NOTICE");
-      case "fashion-mnist" -> ImageIdx.read(
-          name,
-          split,
-          cached(cacheRoot, name, idxPrefix + "-images-idx3-ubyte.gz"),
-          cached(cacheRoot, name, idxPrefix + "-labels-idx1-ubyte.gz"),
-          FASHION_CLASSES,
-          FASHION_SOURCE);
-      case "mnist" -> ImageIdx.read(
-          name,
-          split,
-          cached(cacheRoot, name, idxPrefix + "-images-idx3-ubyte"),
-          cached(cacheRoot, name, idxPrefix + "-labels-idx1-ubyte"),
-          DIGIT_CLASSES,
-          MNIST_SOURCE);
-      case "digits" -> seededSplit(
-          DigitsCsv.read(
-              name, cached(cacheRoot, name, "digits.csv.gz"), DIGIT_CLASSES, DIGITS_SOURCE),
-          split);
+      case "fashion-mnist-mini" ->
+          ImageIdx.read(
+              name,
+              split,
+              RawFile.resource(name + "/" + idxPrefix + "-images-idx3-ubyte.gz"),
+              RawFile.resource(name + "/" + idxPrefix + "-labels-idx1-ubyte.gz"),
+              FASHION_CLASSES,
+              FASHION_SOURCE + "; balanced subset, see " + name + "/NOTICE");
+      case "spam-assassin-mini" ->
+          SpamAssassin.readTsv(
+              name,
+              split,
+              RawFile.resource(name + "/" + split + ".tsv.gz"),
+              SPAM_SOURCE + "; balanced subset, bodies cut, see " + name + "/NOTICE");
+      case "fashion-mnist" ->
+          ImageIdx.read(
+              name,
+              split,
+              cached(cacheRoot, name, idxPrefix + "-images-idx3-ubyte.gz"),
+              cached(cacheRoot, name, idxPrefix + "-labels-idx1-ubyte.gz"),
+              FASHION_CLASSES,
+              FASHION_SOURCE);
+      case "mnist" ->
+          ImageIdx.read(
+              name,
+              split,
+              cached(cacheRoot, name, idxPrefix + "-images-idx3-ubyte"),
+              cached(cacheRoot, name, idxPrefix + "-labels-idx1-ubyte"),
+              DIGIT_CLASSES,
+              MNIST_SOURCE);
+      case "digits" ->
+          seededSplit(
+              DigitsCsv.read(
+                  name, cached(cacheRoot, name, "digits.csv.gz"), DIGIT_CLASSES, DIGITS_SOURCE),
+              split);
       default -> {
         Path dir = cached(cacheRoot, name, "MANIFEST.sha256").getParent();
         yield seededSplit(SpamAssassin.readCorpus(name, dir, SPAM_SOURCE), split);

@@ -22,7 +22,13 @@ public record ImageDataset(
     classNames = List.copyOf(classNames);
     if ((long) labels.length * height * width != pixels.length) {
       throw new IllegalArgumentException(
-          "pixels.length " + pixels.length + " != " + labels.length + " x " + height + " x "
+          "pixels.length "
+              + pixels.length
+              + " != "
+              + labels.length
+              + " x "
+              + height
+              + " x "
               + width);
     }
     TextDataset.checkLabels(labels, classNames.size());

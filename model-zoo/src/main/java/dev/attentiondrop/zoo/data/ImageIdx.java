@@ -8,11 +8,10 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * Reads and writes IDX files of unsigned bytes (the MNIST format): a big-endian magic number
- * {@code 0x0000 08 nd} ({@code 08} = unsigned byte, {@code nd} = number of dimensions), then
- * {@code nd} big-endian int32 sizes, then the data. Images have 3 dimensions {@code [n, rows,
- * cols]}, labels 1 {@code [n]}. Files may be gzipped. Every size, the file length and the label
- * range are checked.
+ * Reads and writes IDX files of unsigned bytes (the MNIST format): a big-endian magic number {@code
+ * 0x0000 08 nd} ({@code 08} = unsigned byte, {@code nd} = number of dimensions), then {@code nd}
+ * big-endian int32 sizes, then the data. Images have 3 dimensions {@code [n, rows, cols]}, labels 1
+ * {@code [n]}. Files may be gzipped. Every size, the file length and the label range are checked.
  */
 public final class ImageIdx {
   private ImageIdx() {}

@@ -18,11 +18,17 @@ record RawFile(String name, byte[] bytes) {
     return of(path.toString(), Files.readAllBytes(path));
   }
 
-  /** Reads the resource {@code name} next to this class (it must exist). */
+  /** Where the embedded demo subsets sit on the class path (artifact {@code demo-data}). */
+  static final String DEMO_DATA = "/dev/attentiondrop/demodata/";
+
+  /**
+   * Reads the embedded demo file {@code name} ({@code <dataset>/<file>}) from the class path. The
+   * files ship in the application artifact {@code dev.attentiondrop:demo-data}, not in the library.
+   */
   static RawFile resource(String name) throws IOException {
-    try (InputStream in = RawFile.class.getResourceAsStream(name)) {
+    try (InputStream in = RawFile.class.getResourceAsStream(DEMO_DATA + name)) {
       if (in == null) {
-        throw new IllegalStateException("resource " + name + " is missing from the model-zoo jar");
+        throw new MissingDatasetException(name.substring(0, name.indexOf('/')));
       }
       return of("resource " + name, in.readAllBytes());
     }

@@ -20,11 +20,11 @@ import java.util.stream.Stream;
  * first blank line (the mbox {@code From } line and all RFC 822 headers, including {@code X-Spam-*}
  * and mailing-list headers that would give the label away) is dropped. Labels: 0 = ham, 1 = spam.
  *
- * <p>Two layouts are read: the corpus directory cached by {@code scripts/fetch-data.sh} (one
- * folder per group, {@code easy-ham-1, easy-ham-2, hard-ham-1, spam-1, spam-2}, one {@code .txt}
- * file per message) and the compact TSV of the shipped subset, written by {@link #writeTsv}: a
- * {@code label\ttext} header line, then one {@code <label>\t<body>} line per message with
- * backslash, tab, CR and LF escaped as {@code \\ \t \r \n}, UTF-8, gzipped.
+ * <p>Two layouts are read: the corpus directory cached by {@code scripts/fetch-data.sh} (one folder
+ * per group, {@code easy-ham-1, easy-ham-2, hard-ham-1, spam-1, spam-2}, one {@code .txt} file per
+ * message) and the compact TSV of the shipped subset, written by {@link #writeTsv}: a {@code
+ * label\ttext} header line, then one {@code <label>\t<body>} line per message with backslash, tab,
+ * CR and LF escaped as {@code \\ \t \r \n}, UTF-8, gzipped.
  */
 public final class SpamAssassin {
   /** Class names, indexed by label. */
@@ -157,8 +157,9 @@ public final class SpamAssassin {
         case 't' -> out.append('\t');
         case 'r' -> out.append('\r');
         case 'n' -> out.append('\n');
-        default -> throw new DatasetFormatException(
-            file, "an escape \\\\, \\t, \\r or \\n on line " + line, "'\\" + e + "'");
+        default ->
+            throw new DatasetFormatException(
+                file, "an escape \\\\, \\t, \\r or \\n on line " + line, "'\\" + e + "'");
       }
     }
     return out.toString();

@@ -9,8 +9,8 @@ import java.util.stream.IntStream;
  * <p>For each class in label order, the indices of its examples (ascending) are shuffled by
  * Fisher-Yates with one {@code java.util.Random(seed)} shared across classes (its algorithm is
  * fixed by the Java specification, so the split is the same on every JVM); the first {@code
- * round(testFraction * count)} go to test, the rest to train. Both index lists come back sorted,
- * so each split keeps file order.
+ * round(testFraction * count)} go to test, the rest to train. Both index lists come back sorted, so
+ * each split keeps file order.
  */
 final class Splits {
   private Splits() {}

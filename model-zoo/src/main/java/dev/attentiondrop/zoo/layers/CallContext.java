@@ -11,17 +11,18 @@ import org.tensorflow.types.family.TType;
 
 /**
  * How a layer is called: training mode, the stateless seed of this call, and how many independent
- * stochastic passes are stacked along the batch (see {@code MultiPass}). Layers derive the seeds
- * of their parts with {@link #fork}.
+ * stochastic passes are stacked along the batch (see {@code MultiPass}). Layers derive the seeds of
+ * their parts with {@link #fork}.
  *
  * @param training training mode (a Java constant or a TBool tensor)
  * @param seed an int64[2] stateless seed; may be null when training is {@link Training#OFF}
  * @param noiseGroups passes stacked along the batch axis, 1 normally
  * @param tilePending the activations are not stacked yet: the first layer that draws noise (the
- *     first attention) tiles them {@code noiseGroups} times first ({@code MultiPass.Mode.SHARED_PREFIX}),
- *     so what precedes it runs once
+ *     first attention) tiles them {@code noiseGroups} times first ({@code
+ *     MultiPass.Mode.SHARED_PREFIX}), so what precedes it runs once
  */
-public record CallContext(Training training, Operand<TInt64> seed, int noiseGroups, boolean tilePending) {
+public record CallContext(
+    Training training, Operand<TInt64> seed, int noiseGroups, boolean tilePending) {
 
   /** A context whose activations are already stacked (or that has one pass). */
   public CallContext(Training training, Operand<TInt64> seed, int noiseGroups) {
@@ -49,7 +50,9 @@ public record CallContext(Training training, Operand<TInt64> seed, int noiseGrou
 
   /** The context for a part of this call: an independent seed {@code foldIn(seed, salt)}. */
   public CallContext fork(Ops tf, long salt) {
-    return seed == null ? this : new CallContext(training, Seeds.foldIn(tf, seed, salt), noiseGroups, tilePending);
+    return seed == null
+        ? this
+        : new CallContext(training, Seeds.foldIn(tf, seed, salt), noiseGroups, tilePending);
   }
 
   public CallContext withNoiseGroups(int groups) {
@@ -70,7 +73,8 @@ public record CallContext(Training training, Operand<TInt64> seed, int noiseGrou
    * whose static batch is 1 (a broadcast mask) and null stay as they are.
    */
   public <T extends TType> Operand<T> tileIfPending(Ops tf, Operand<T> x) {
-    if (!tilePending || x == null
+    if (!tilePending
+        || x == null
         || (!x.shape().isUnknown() && x.shape().numDimensions() > 0 && x.shape().get(0) == 1)) {
       return x;
     }

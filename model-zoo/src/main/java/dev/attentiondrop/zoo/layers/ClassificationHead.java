@@ -6,8 +6,8 @@ import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
 
 /**
- * Pools a sequence {@code [batch, length, d]} to {@code [batch, d]} (the first, CLS, token; or
- * the mean over valid positions), normalizes it, and projects to class logits.
+ * Pools a sequence {@code [batch, length, d]} to {@code [batch, d]} (the first, CLS, token; or the
+ * mean over valid positions), normalizes it, and projects to class logits.
  */
 public final class ClassificationHead extends Layer {
   /** How a sequence is pooled. */
@@ -20,7 +20,14 @@ public final class ClassificationHead extends Layer {
   private final LayerNormalization norm;
   private final Dense classifier;
 
-  public ClassificationHead(Ops tf, String name, int dim, int classes, Pooling pooling, double epsilon, Initializers init) {
+  public ClassificationHead(
+      Ops tf,
+      String name,
+      int dim,
+      int classes,
+      Pooling pooling,
+      double epsilon,
+      Initializers init) {
     super(name);
     this.pooling = pooling;
     Ops scope = tf.withSubScope(name);
@@ -31,11 +38,14 @@ public final class ClassificationHead extends Layer {
   /**
    * @param valid TBool {@code [batch, length]} of valid positions for mean pooling, or null
    */
-  public Operand<TFloat32> call(Ops tf, Operand<TFloat32> x, Operand<TBool> valid, CallContext ctx) {
+  public Operand<TFloat32> call(
+      Ops tf, Operand<TFloat32> x, Operand<TBool> valid, CallContext ctx) {
     Operand<TFloat32> pooled;
     if (pooling == Pooling.CLS) {
-      pooled = tf.squeeze(tf.slice(x, tf.constant(new int[] {0, 0, 0}), tf.constant(new int[] {-1, 1, -1})),
-          org.tensorflow.op.core.Squeeze.axis(java.util.List.of(1L)));
+      pooled =
+          tf.squeeze(
+              tf.slice(x, tf.constant(new int[] {0, 0, 0}), tf.constant(new int[] {-1, 1, -1})),
+              org.tensorflow.op.core.Squeeze.axis(java.util.List.of(1L)));
     } else if (valid == null) {
       pooled = tf.math.mean(x, tf.constant(1));
     } else {
@@ -46,5 +56,4 @@ public final class ClassificationHead extends Layer {
     }
     return classifier.call(tf, norm.call(tf, pooled), ctx);
   }
-
 }

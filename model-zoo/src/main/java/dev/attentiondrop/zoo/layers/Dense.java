@@ -10,9 +10,9 @@ import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 
 /**
- * {@code y = x W + b} over the last axis, for inputs of rank 2 to 8; optionally with
- * DropConnect on {@code W} in training ({@code W' = M * W / (1 - rate)}, a fresh mask per call
- * seed). Kernel {@code [in, units]}, Glorot-uniform; bias zeros.
+ * {@code y = x W + b} over the last axis, for inputs of rank 2 to 8; optionally with DropConnect on
+ * {@code W} in training ({@code W' = M * W / (1 - rate)}, a fresh mask per call seed). Kernel
+ * {@code [in, units]}, Glorot-uniform; bias zeros.
  */
 public final class Dense extends Layer {
   private final int inputDim;
@@ -21,12 +21,20 @@ public final class Dense extends Layer {
   private final Variable<TFloat32> bias;
   private final DropConnect dropConnect;
 
-  public Dense(Ops tf, String name, int inputDim, int units, boolean useBias, double dropConnectRate, Initializers init) {
+  public Dense(
+      Ops tf,
+      String name,
+      int inputDim,
+      int units,
+      boolean useBias,
+      double dropConnectRate,
+      Initializers init) {
     super(name);
     this.inputDim = Checks.inRange("inputDim", inputDim, 1, Integer.MAX_VALUE);
     this.units = Checks.inRange("units", units, 1, Integer.MAX_VALUE);
     Ops scope = tf.withSubScope(name);
-    this.kernel = addWeight(scope, "kernel", init.glorotUniform(scope, inputDim, units, inputDim, units));
+    this.kernel =
+        addWeight(scope, "kernel", init.glorotUniform(scope, inputDim, units, inputDim, units));
     this.bias = useBias ? addWeight(scope, "bias", init.zeros(scope, units)) : null;
     this.dropConnect = dropConnectRate > 0 ? new DropConnect(dropConnectRate) : null;
   }
@@ -64,7 +72,8 @@ public final class Dense extends Layer {
   }
 
   /** {@code x}'s shape with the last dimension replaced by {@code units}; static where known. */
-  private Operand<TInt32> outputShape(Ops tf, Operand<TFloat32> x, Operand<TInt32> shape, int rank) {
+  private Operand<TInt32> outputShape(
+      Ops tf, Operand<TFloat32> x, Operand<TInt32> shape, int rank) {
     int[] dims = new int[rank];
     boolean known = true;
     for (int i = 1; i < rank - 1; i++) {

@@ -20,12 +20,19 @@ public final class Encoder extends Layer {
   public record Output(Operand<TFloat32> output, List<Operand<TFloat32>> attention) {}
 
   public Encoder(
-      Ops tf, String name, TransformerEncoderBlock.Spec spec, List<RegularizerChain> chains, Initializers init) {
+      Ops tf,
+      String name,
+      TransformerEncoderBlock.Spec spec,
+      List<RegularizerChain> chains,
+      Initializers init) {
     super(name);
     Checks.inRange("layers", chains.size(), 1, 1024);
     Ops scope = tf.withSubScope(name);
     for (int i = 0; i < chains.size(); i++) {
-      blocks.add(add(new TransformerEncoderBlock(scope, "block" + i, spec, chains.get(i), i, chains.size(), init)));
+      blocks.add(
+          add(
+              new TransformerEncoderBlock(
+                  scope, "block" + i, spec, chains.get(i), i, chains.size(), init)));
     }
   }
 

@@ -13,7 +13,8 @@ public final class FeedForward extends Layer {
   private final Dense up;
   private final Dense down;
 
-  public FeedForward(Ops tf, String name, int dim, int hidden, double dropConnect, Initializers init) {
+  public FeedForward(
+      Ops tf, String name, int dim, int hidden, double dropConnect, Initializers init) {
     super(name);
     Ops scope = tf.withSubScope(name);
     this.up = add(new Dense(scope, "up", dim, hidden, true, dropConnect, init));
@@ -29,7 +30,9 @@ public final class FeedForward extends Layer {
     Operand<TFloat32> cdf =
         tf.math.mul(
             tf.constant(0.5f),
-            tf.math.add(tf.constant(1f), tf.math.erf(tf.math.mul(x, tf.constant((float) (1 / Math.sqrt(2)))))));
+            tf.math.add(
+                tf.constant(1f),
+                tf.math.erf(tf.math.mul(x, tf.constant((float) (1 / Math.sqrt(2)))))));
     return tf.math.mul(x, cdf);
   }
 }

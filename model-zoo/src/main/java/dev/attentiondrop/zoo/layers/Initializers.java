@@ -54,7 +54,9 @@ public final class Initializers {
     }
     Operand<TFloat32> n =
         tf.random.statelessRandomNormal(
-            tf.constant(Shape.of(shape)), tf.constant(new long[] {seed, counter++}), TFloat32.class);
+            tf.constant(Shape.of(shape)),
+            tf.constant(new long[] {seed, counter++}),
+            TFloat32.class);
     return tf.math.mul(n, tf.constant((float) std));
   }
 

@@ -43,5 +43,4 @@ public final class LayerNormalization extends Layer {
         tf.math.mul(centred, tf.math.rsqrt(tf.math.add(variance, tf.constant(epsilon))));
     return tf.math.add(tf.math.mul(normed, gamma), beta);
   }
-
 }

@@ -44,7 +44,18 @@ public final class MultiHeadAttention extends Layer {
       int layerIndex,
       int numLayers,
       Initializers init) {
-    this(tf, name, modelDim, heads, keyDim, attentionDropout, chain, XlaMode.NONE, layerIndex, numLayers, init);
+    this(
+        tf,
+        name,
+        modelDim,
+        heads,
+        keyDim,
+        attentionDropout,
+        chain,
+        XlaMode.NONE,
+        layerIndex,
+        numLayers,
+        init);
   }
 
   /**
@@ -74,7 +85,8 @@ public final class MultiHeadAttention extends Layer {
     this.value = add(new Dense(scope, "value", modelDim, inner, init));
     this.output = add(new Dense(scope, "attention_output", inner, modelDim, init));
     RegularizerChain c = Checks.notNull("chain", chain);
-    this.chain = attentionDropout > 0 ? c.thenProbabilities(new AttentionDropout(attentionDropout)) : c;
+    this.chain =
+        attentionDropout > 0 ? c.thenProbabilities(new AttentionDropout(attentionDropout)) : c;
     this.core = CompiledAttention.of(this.chain, Checks.notNull("xla", xla)).returning(true, false);
     this.layerIndex = layerIndex;
     this.numLayers = numLayers;
@@ -126,12 +138,15 @@ public final class MultiHeadAttention extends Layer {
     Operand<TFloat32> v = ctx.tileIfPending(tf, splitHeads(tf, value.call(tf, keysValues, ctx)));
     keyMask = ctx.tileIfPending(tf, keyMask);
     AttentionContext actx =
-        (ctx.isOff() ? AttentionContext.inference() : AttentionContext.training(ctx.training(), ctx.fork(tf, 7).seed()))
+        (ctx.isOff()
+                ? AttentionContext.inference()
+                : AttentionContext.training(ctx.training(), ctx.fork(tf, 7).seed()))
             .withKeyMask(keyMask)
             .withLayer(layerIndex, numLayers)
             .withNoiseGroups(ctx.noiseGroups());
     var result = core.compute(tf, q, k, v, actx);
-    return new Output(output.call(tf, mergeHeads(tf, result.output()), ctx), result.probabilities());
+    return new Output(
+        output.call(tf, mergeHeads(tf, result.output()), ctx), result.probabilities());
   }
 
   /** {@code [B, T, H * d] -> [B, H, T, d]}. */

@@ -6,9 +6,9 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
 
 /**
- * Splits {@code [batch, height, width]} grayscale images into non-overlapping {@code patch x
- * patch} patches and projects each to {@code dim}: {@code [batch, (H/p)(W/p), dim]}, patches in
- * row-major order (a strided convolution written as reshape + dense).
+ * Splits {@code [batch, height, width]} grayscale images into non-overlapping {@code patch x patch}
+ * patches and projects each to {@code dim}: {@code [batch, (H/p)(W/p), dim]}, patches in row-major
+ * order (a strided convolution written as reshape + dense).
  */
 public final class PatchEmbedding extends Layer {
   private final int height;
@@ -16,7 +16,8 @@ public final class PatchEmbedding extends Layer {
   private final int patch;
   private final Dense projection;
 
-  public PatchEmbedding(Ops tf, String name, int height, int width, int patch, int dim, Initializers init) {
+  public PatchEmbedding(
+      Ops tf, String name, int height, int width, int patch, int dim, Initializers init) {
     super(name);
     this.patch = Checks.inRange("patch size", patch, 1, Math.min(height, width));
     if (height % patch != 0 || width % patch != 0) {

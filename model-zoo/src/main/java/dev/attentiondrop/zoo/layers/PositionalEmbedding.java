@@ -6,7 +6,9 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
 
-/** Learned positional embedding: adds {@code P[0:length]} ({@code [maxLength, dim]}) to the input. */
+/**
+ * Learned positional embedding: adds {@code P[0:length]} ({@code [maxLength, dim]}) to the input.
+ */
 public final class PositionalEmbedding extends Layer {
   private final Variable<TFloat32> table;
   private final int maxLength;

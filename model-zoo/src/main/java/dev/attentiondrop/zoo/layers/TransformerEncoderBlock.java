@@ -2,8 +2,8 @@ package dev.attentiondrop.zoo.layers;
 
 import dev.attentiondrop.ops.Checks;
 import dev.attentiondrop.ops.RegularizerChain;
-import dev.attentiondrop.ops.xla.XlaMode;
 import dev.attentiondrop.ops.baselines.Dropout;
+import dev.attentiondrop.ops.xla.XlaMode;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TBool;
@@ -37,10 +37,25 @@ public final class TransformerEncoderBlock extends Layer {
     }
 
     /** A block whose attention runs on plain kernels ({@link XlaMode#NONE}). */
-    public Spec(int modelDim, int heads, int mlpDim, boolean preNorm, double attentionDropout,
-        double residualDropout, double dropConnect, double layerNormEpsilon) {
-      this(modelDim, heads, mlpDim, preNorm, attentionDropout, residualDropout, dropConnect,
-          layerNormEpsilon, XlaMode.NONE);
+    public Spec(
+        int modelDim,
+        int heads,
+        int mlpDim,
+        boolean preNorm,
+        double attentionDropout,
+        double residualDropout,
+        double dropConnect,
+        double layerNormEpsilon) {
+      this(
+          modelDim,
+          heads,
+          mlpDim,
+          preNorm,
+          attentionDropout,
+          residualDropout,
+          dropConnect,
+          layerNormEpsilon,
+          XlaMode.NONE);
     }
   }
 
@@ -52,18 +67,38 @@ public final class TransformerEncoderBlock extends Layer {
   private final Dropout residualDropout;
 
   public TransformerEncoderBlock(
-      Ops tf, String name, Spec spec, RegularizerChain chain, int layerIndex, int numLayers, Initializers init) {
+      Ops tf,
+      String name,
+      Spec spec,
+      RegularizerChain chain,
+      int layerIndex,
+      int numLayers,
+      Initializers init) {
     super(name);
     this.spec = spec;
     Ops scope = tf.withSubScope(name);
-    this.norm1 = add(new LayerNormalization(scope, "norm1", spec.modelDim(), spec.layerNormEpsilon(), init));
+    this.norm1 =
+        add(new LayerNormalization(scope, "norm1", spec.modelDim(), spec.layerNormEpsilon(), init));
     this.attention =
         add(
             new MultiHeadAttention(
-                scope, "attention", spec.modelDim(), spec.heads(), spec.modelDim() / spec.heads(),
-                spec.attentionDropout(), chain, spec.attentionXla(), layerIndex, numLayers, init));
-    this.norm2 = add(new LayerNormalization(scope, "norm2", spec.modelDim(), spec.layerNormEpsilon(), init));
-    this.feedForward = add(new FeedForward(scope, "mlp", spec.modelDim(), spec.mlpDim(), spec.dropConnect(), init));
+                scope,
+                "attention",
+                spec.modelDim(),
+                spec.heads(),
+                spec.modelDim() / spec.heads(),
+                spec.attentionDropout(),
+                chain,
+                spec.attentionXla(),
+                layerIndex,
+                numLayers,
+                init));
+    this.norm2 =
+        add(new LayerNormalization(scope, "norm2", spec.modelDim(), spec.layerNormEpsilon(), init));
+    this.feedForward =
+        add(
+            new FeedForward(
+                scope, "mlp", spec.modelDim(), spec.mlpDim(), spec.dropConnect(), init));
     this.residualDropout = new Dropout(spec.residualDropout());
   }
 
@@ -72,19 +107,24 @@ public final class TransformerEncoderBlock extends Layer {
   }
 
   /** The block output and the attention probabilities of its MHA. */
-  public MultiHeadAttention.Output call(Ops tf, Operand<TFloat32> x, Operand<TBool> keyMask, CallContext ctx) {
+  public MultiHeadAttention.Output call(
+      Ops tf, Operand<TFloat32> x, Operand<TBool> keyMask, CallContext ctx) {
     // The attention tiles a pending stack of passes; the residual follows, the rest sees it done.
     CallContext attnCtx = ctx.fork(tf, 1);
     CallContext after = ctx.tiled();
     CallContext ffnCtx = after.fork(tf, 2);
     if (spec.preNorm()) {
       var a = attention.call(tf, norm1.call(tf, x), keyMask, attnCtx);
-      Operand<TFloat32> h = tf.math.add(ctx.tileIfPending(tf, x), drop(tf, a.output(), after.fork(tf, 3)));
+      Operand<TFloat32> h =
+          tf.math.add(ctx.tileIfPending(tf, x), drop(tf, a.output(), after.fork(tf, 3)));
       Operand<TFloat32> f = feedForward.call(tf, norm2.call(tf, h), ffnCtx);
-      return new MultiHeadAttention.Output(tf.math.add(h, drop(tf, f, after.fork(tf, 4))), a.probabilities());
+      return new MultiHeadAttention.Output(
+          tf.math.add(h, drop(tf, f, after.fork(tf, 4))), a.probabilities());
     }
     var a = attention.call(tf, x, keyMask, attnCtx);
-    Operand<TFloat32> h = norm1.call(tf, tf.math.add(ctx.tileIfPending(tf, x), drop(tf, a.output(), after.fork(tf, 3))));
+    Operand<TFloat32> h =
+        norm1.call(
+            tf, tf.math.add(ctx.tileIfPending(tf, x), drop(tf, a.output(), after.fork(tf, 3))));
     Operand<TFloat32> f = feedForward.call(tf, h, ffnCtx);
     return new MultiHeadAttention.Output(
         norm2.call(tf, tf.math.add(h, drop(tf, f, after.fork(tf, 4)))), a.probabilities());

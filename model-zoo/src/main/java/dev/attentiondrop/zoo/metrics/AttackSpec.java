@@ -29,10 +29,10 @@ public sealed interface AttackSpec {
   }
 
   /**
-   * Projected gradient descent on the loss (Madry et al. 2018), L-infinity: start at {@code x0}
-   * or, with {@code randomStart}, at {@code clip(x0 + u)} with {@code u ~ U[-eps, eps]} drawn by
-   * {@link Attacks#uniformNoise(long, int, double)} from {@code seed}; then {@code steps} times
-   * {@code x <- clip(proj_{B_inf(x0, eps)}(x + stepSize * sign(grad_x L)))}.
+   * Projected gradient descent on the loss (Madry et al. 2018), L-infinity: start at {@code x0} or,
+   * with {@code randomStart}, at {@code clip(x0 + u)} with {@code u ~ U[-eps, eps]} drawn by {@link
+   * Attacks#uniformNoise(long, int, double)} from {@code seed}; then {@code steps} times {@code x
+   * <- clip(proj_{B_inf(x0, eps)}(x + stepSize * sign(grad_x L)))}.
    *
    * @param eps finite, {@code >= 0}
    * @param steps {@code >= 1}
@@ -40,7 +40,8 @@ public sealed interface AttackSpec {
    * @param randomStart whether to start at a uniform random point of the ball
    * @param seed seed of the random start (ignored without it)
    */
-  record Pgd(double eps, int steps, double stepSize, boolean randomStart, long seed) implements AttackSpec {
+  record Pgd(double eps, int steps, double stepSize, boolean randomStart, long seed)
+      implements AttackSpec {
     public Pgd {
       checkEps(eps);
       if (steps < 1) {
@@ -53,11 +54,12 @@ public sealed interface AttackSpec {
     }
 
     /**
-     * PGD with the step a multiple of eps, {@code stepSize = stepOverEps * eps} (2.5 / steps is
-     * the common choice). At {@code eps = 0} the ball is the single clean point, whatever the step,
-     * so the step is then {@code stepOverEps} itself, only to keep it valid.
+     * PGD with the step a multiple of eps, {@code stepSize = stepOverEps * eps} (2.5 / steps is the
+     * common choice). At {@code eps = 0} the ball is the single clean point, whatever the step, so
+     * the step is then {@code stepOverEps} itself, only to keep it valid.
      */
-    public static Pgd relative(double eps, int steps, double stepOverEps, boolean randomStart, long seed) {
+    public static Pgd relative(
+        double eps, int steps, double stepOverEps, boolean randomStart, long seed) {
       checkEps(eps);
       if (!(stepOverEps > 0 && Double.isFinite(stepOverEps))) {
         throw new IllegalArgumentException(

@@ -24,11 +24,11 @@ import org.tensorflow.types.TFloat32;
  *
  * <p>{@link #create} adds to the session's graph, once: a float32 input placeholder {@code [batch,
  * ...exampleShape]}, a float32 one-hot label placeholder {@code [batch, classes]}, the model's
- * logits on the input, the loss {@code L = mean_i softmaxCrossEntropy(logits_i, onehot_i)} and
- * its gradient with respect to the input. The attack loop then runs in Java: per batch it feeds
- * the current point, fetches {@code grad_x L} and updates the point in float64 arithmetic,
- * storing float32. Only the sign of the gradient is used, so the {@code 1/batch} of the mean does
- * not matter.
+ * logits on the input, the loss {@code L = mean_i softmaxCrossEntropy(logits_i, onehot_i)} and its
+ * gradient with respect to the input. The attack loop then runs in Java: per batch it feeds the
+ * current point, fetches {@code grad_x L} and updates the point in float64 arithmetic, storing
+ * float32. Only the sign of the gradient is used, so the {@code 1/batch} of the mean does not
+ * matter.
  *
  * <ul>
  *   <li>FGSM: {@code x' = clip(x0 + eps * sign(g(x0)))}.
@@ -43,9 +43,9 @@ import org.tensorflow.types.TFloat32;
  *
  * <p>Inputs are flat row-major float arrays holding {@code n * prod(exampleShape)} values; labels
  * are {@code n} class indices. Examples are processed in batches of {@link #batchSize()}; each
- * example's attack does not depend on the batching (the model must not mix examples, as a model
- * in inference mode does not). Every {@link Tensor} and {@link Result} opened here is closed
- * here; the session and graph belong to the caller.
+ * example's attack does not depend on the batching (the model must not mix examples, as a model in
+ * inference mode does not). Every {@link Tensor} and {@link Result} opened here is closed here; the
+ * session and graph belong to the caller.
  */
 public final class Attacks {
   /** Examples per session run unless set otherwise. */
@@ -63,8 +63,14 @@ public final class Attacks {
   private final ValueRange clip;
   private final int batchSize;
 
-  private Attacks(Session session, Ops tf, AdversarialModel model, long[] exampleShape, int classes,
-      ValueRange clip, int batchSize) {
+  private Attacks(
+      Session session,
+      Ops tf,
+      AdversarialModel model,
+      long[] exampleShape,
+      int classes,
+      ValueRange clip,
+      int batchSize) {
     this.session = Checks.notNull("session", session);
     Checks.notNull("tf", tf);
     Checks.notNull("model", model);
@@ -73,12 +79,14 @@ public final class Attacks {
     for (long d : exampleShape) {
       if (d < 1) {
         throw new IllegalArgumentException(
-            "example shape must have dimensions in [1, +inf), got " + Arrays.toString(exampleShape));
+            "example shape must have dimensions in [1, +inf), got "
+                + Arrays.toString(exampleShape));
       }
       size = Math.multiplyExact(size, d);
     }
     if (size > Integer.MAX_VALUE) {
-      throw new IllegalArgumentException("example shape " + Arrays.toString(exampleShape) + " is too large");
+      throw new IllegalArgumentException(
+          "example shape " + Arrays.toString(exampleShape) + " is too large");
     }
     this.exampleShape = exampleShape.clone();
     this.exampleSize = (int) size;
@@ -90,15 +98,22 @@ public final class Attacks {
     long[] batched = new long[exampleShape.length + 1];
     batched[0] = -1;
     System.arraycopy(exampleShape, 0, batched, 1, exampleShape.length);
-    this.input = scope.withName("input").placeholder(TFloat32.class, Placeholder.shape(Shape.of(batched)));
-    this.onehot = scope.withName("onehot_labels").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, classes)));
+    this.input =
+        scope.withName("input").placeholder(TFloat32.class, Placeholder.shape(Shape.of(batched)));
+    this.onehot =
+        scope
+            .withName("onehot_labels")
+            .placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, classes)));
     this.logits = Checks.notNull("model logits", model.logits(tf, input));
     Shape ls = logits.shape();
-    if (!ls.isUnknown() && (ls.numDimensions() != 2 || (ls.size(1) >= 0 && ls.size(1) != classes))) {
+    if (!ls.isUnknown()
+        && (ls.numDimensions() != 2 || (ls.size(1) >= 0 && ls.size(1) != classes))) {
       throw new IllegalArgumentException(
           "model logits must have shape [batch, " + classes + "], got " + ls);
     }
-    this.loss = scope.math.mean(scope.nn.softmaxCrossEntropyWithLogits(logits, onehot).loss(), scope.constant(0));
+    this.loss =
+        scope.math.mean(
+            scope.nn.softmaxCrossEntropyWithLogits(logits, onehot).loss(), scope.constant(0));
     Output<TFloat32> g = scope.gradients(loss, List.of(input)).dy(0);
     if (g == null) {
       throw new IllegalArgumentException("the model's logits do not depend on its input");
@@ -114,14 +129,25 @@ public final class Attacks {
    * @param classes number of classes (the logits' last dimension)
    * @param clip the value range of valid inputs, or {@code null} for none
    */
-  public static Attacks create(Session session, Ops tf, AdversarialModel model, long[] exampleShape,
-      int classes, ValueRange clip) {
+  public static Attacks create(
+      Session session,
+      Ops tf,
+      AdversarialModel model,
+      long[] exampleShape,
+      int classes,
+      ValueRange clip) {
     return new Attacks(session, tf, model, exampleShape, classes, clip, DEFAULT_BATCH_SIZE);
   }
 
   /** {@link #create} with a batch size. */
-  public static Attacks create(Session session, Ops tf, AdversarialModel model, long[] exampleShape,
-      int classes, ValueRange clip, int batchSize) {
+  public static Attacks create(
+      Session session,
+      Ops tf,
+      AdversarialModel model,
+      long[] exampleShape,
+      int classes,
+      ValueRange clip,
+      int batchSize) {
     return new Attacks(session, tf, model, exampleShape, classes, clip, batchSize);
   }
 
@@ -261,7 +287,8 @@ public final class Attacks {
    * eps-ball and clipped), ignoring the spec's {@code randomStart} and {@code seed}; {@code null}
    * starts at the clean input. For reproducing a run with externally drawn noise.
    */
-  public float[] pgdFrom(float[] x, int[] labels, AttackSpec.Pgd spec, float[] start, SideFeeds side) {
+  public float[] pgdFrom(
+      float[] x, int[] labels, AttackSpec.Pgd spec, float[] start, SideFeeds side) {
     int n = examples(x, labels);
     Checks.notNull("pgd spec", spec);
     if (start != null) {
@@ -271,7 +298,8 @@ public final class Attacks {
       }
       for (int j = 0; j < start.length; j++) {
         if (!Float.isFinite(start[j])) {
-          throw new IllegalArgumentException("start value " + j + " must be finite, got " + start[j]);
+          throw new IllegalArgumentException(
+              "start value " + j + " must be finite, got " + start[j]);
         }
       }
     }
@@ -288,7 +316,9 @@ public final class Attacks {
         cur[j] = step(x0[j], x0[j], u, eps);
       }
       for (int s = 0; s < spec.steps(); s++) {
-        float[] g = run(cur, 0, to - from, Arrays.copyOfRange(labels, from, to), offset(side, from), true).gradient;
+        float[] g =
+            run(cur, 0, to - from, Arrays.copyOfRange(labels, from, to), offset(side, from), true)
+                .gradient;
         for (int j = 0; j < cur.length; j++) {
           cur[j] = step(x0[j], cur[j], spec.stepSize() * Math.signum(g[j]), eps);
         }
@@ -328,13 +358,17 @@ public final class Attacks {
   }
 
   /**
-   * Accuracy on adversarial inputs for each radius: {@code attackAt.apply(eps)} gives the attack
-   * at that radius (its {@code eps()} must equal it), for example {@code AttackSpec.Fgsm::new} or
+   * Accuracy on adversarial inputs for each radius: {@code attackAt.apply(eps)} gives the attack at
+   * that radius (its {@code eps()} must equal it), for example {@code AttackSpec.Fgsm::new} or
    * {@code e -> AttackSpec.Pgd.relative(e, 10, 0.25, true, 7)}. At {@code eps = 0} every attack
    * returns the clean input, so the accuracy there is the clean accuracy.
    */
-  public RobustAccuracy robustAccuracy(float[] x, int[] labels, double[] eps,
-      DoubleFunction<? extends AttackSpec> attackAt, SideFeeds side) {
+  public RobustAccuracy robustAccuracy(
+      float[] x,
+      int[] labels,
+      double[] eps,
+      DoubleFunction<? extends AttackSpec> attackAt,
+      SideFeeds side) {
     int n = examples(x, labels);
     Checks.notNull("eps", eps);
     Checks.notNull("attackAt", attackAt);
@@ -362,8 +396,8 @@ public final class Attacks {
     return new RobustAccuracy(name, n, clean, radii, acc);
   }
 
-  public RobustAccuracy robustAccuracy(float[] x, int[] labels, double[] eps,
-      DoubleFunction<? extends AttackSpec> attackAt) {
+  public RobustAccuracy robustAccuracy(
+      float[] x, int[] labels, double[] eps, DoubleFunction<? extends AttackSpec> attackAt) {
     return robustAccuracy(x, labels, eps, attackAt, SideFeeds.NONE);
   }
 
@@ -407,8 +441,12 @@ public final class Attacks {
     Checks.notNull("x", x);
     if (x.length == 0 || x.length % exampleSize != 0) {
       throw new IllegalArgumentException(
-          "x must hold a positive multiple of " + exampleSize + " values (example shape "
-              + Arrays.toString(exampleShape) + "), got " + x.length);
+          "x must hold a positive multiple of "
+              + exampleSize
+              + " values (example shape "
+              + Arrays.toString(exampleShape)
+              + "), got "
+              + x.length);
     }
     int n = x.length / exampleSize;
     for (int j = 0; j < x.length; j++) {
@@ -417,7 +455,14 @@ public final class Attacks {
       }
       if (clip != null && !clip.contains(x[j])) {
         throw new IllegalArgumentException(
-            "x value " + j + " must be in the clip range [" + clip.lo() + ", " + clip.hi() + "], got " + x[j]);
+            "x value "
+                + j
+                + " must be in the clip range ["
+                + clip.lo()
+                + ", "
+                + clip.hi()
+                + "], got "
+                + x[j]);
       }
     }
     if (labels != null) {
@@ -438,7 +483,8 @@ public final class Attacks {
   private record Fetched(float[] logits, double loss, float[] gradient) {}
 
   /** One session run on examples {@code [from, to)} of {@code x}. */
-  private Fetched run(float[] x, int from, int to, int[] labels, SideFeeds side, boolean withGradient) {
+  private Fetched run(
+      float[] x, int from, int to, int[] labels, SideFeeds side, boolean withGradient) {
     int n = to - from;
     long[] shape = new long[exampleShape.length + 1];
     shape[0] = n;
@@ -483,8 +529,15 @@ public final class Attacks {
 
   private static float[] read(TFloat32 t, int expected, String what) {
     if (t.size() != expected) {
-      throw new IllegalStateException(what + " has " + t.size() + " values, expected " + expected
-          + " (shape " + t.shape() + ")");
+      throw new IllegalStateException(
+          what
+              + " has "
+              + t.size()
+              + " values, expected "
+              + expected
+              + " (shape "
+              + t.shape()
+              + ")");
     }
     float[] out = new float[expected];
     t.copyTo(DataBuffers.of(out, false, false));

@@ -6,8 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Classification and calibration metrics over predicted class probabilities (or logits) and
- * integer labels, in plain Java with float64 arithmetic.
+ * Classification and calibration metrics over predicted class probabilities (or logits) and integer
+ * labels, in plain Java with float64 arithmetic.
  *
  * <p>Conventions, for {@code n} examples, {@code C} classes, probabilities {@code p[i][c]} and
  * labels {@code y[i]}:
@@ -17,12 +17,11 @@ import java.util.List;
  *       {@code max_c p[i][c]}.
  *   <li><b>accuracy</b>: the fraction of examples whose prediction equals the label.
  *   <li><b>NLL</b>: {@code mean_i -log(max(p[i][y_i], NLL_FLOOR))} with {@link #NLL_FLOOR} {@code =
- *       1e-12}, so one example contributes at most {@code -log(1e-12) ~ 27.63}. From logits
- *       ({@link #nllFromLogits}) it is the exact {@code mean_i (logsumexp(z_i) - z_i[y_i])}, no
- *       floor.
+ *       1e-12}, so one example contributes at most {@code -log(1e-12) ~ 27.63}. From logits ({@link
+ *       #nllFromLogits}) it is the exact {@code mean_i (logsumexp(z_i) - z_i[y_i])}, no floor.
  *   <li><b>ECE</b> with {@code B} equal-width bins (default {@link #DEFAULT_BINS} {@code = 15}):
- *       bin {@code b} holds the confidences in {@code (b/B, (b+1)/B]}, the first bin also holds
- *       0 (edges computed as the float64 quotient {@code (b+1)/B}); {@code ECE = sum_b (n_b / n)
+ *       bin {@code b} holds the confidences in {@code (b/B, (b+1)/B]}, the first bin also holds 0
+ *       (edges computed as the float64 quotient {@code (b+1)/B}); {@code ECE = sum_b (n_b / n)
  *       |acc_b - conf_b|} over non-empty bins, {@code acc_b} and {@code conf_b} the accuracy and
  *       mean confidence of bin {@code b}.
  *   <li><b>Brier score</b>: the original multi-class score (Brier 1950), {@code mean_i sum_c
@@ -55,15 +54,32 @@ public final class Calibration {
    * @param accuracy accuracy of its examples, {@code null} when empty
    */
   @JsonPropertyOrder({"lower", "upper", "count", "mean_confidence", "accuracy"})
-  public record Bin(double lower, double upper, int count, Double meanConfidence, Double accuracy) {}
+  public record Bin(
+      double lower, double upper, int count, Double meanConfidence, Double accuracy) {}
 
   /**
    * All metrics of one evaluation. Serializes with {@code dev.attentiondrop.zoo.config.Json} to
    * snake_case keys ({@code examples, classes, bins, accuracy, nll, ece, brier, reliability}).
    */
-  @JsonPropertyOrder({"examples", "classes", "bins", "accuracy", "nll", "ece", "brier", "reliability"})
+  @JsonPropertyOrder({
+    "examples",
+    "classes",
+    "bins",
+    "accuracy",
+    "nll",
+    "ece",
+    "brier",
+    "reliability"
+  })
   public record Report(
-      int examples, int classes, int bins, double accuracy, double nll, double ece, double brier, List<Bin> reliability) {
+      int examples,
+      int classes,
+      int bins,
+      double accuracy,
+      double nll,
+      double ece,
+      double brier,
+      List<Bin> reliability) {
     public Report {
       reliability = List.copyOf(reliability);
     }
@@ -97,14 +113,21 @@ public final class Calibration {
   }
 
   /**
-   * Every metric from logits: probabilities are their float64 softmax, the NLL is the exact
-   * {@link #nllFromLogits} (no floor).
+   * Every metric from logits: probabilities are their float64 softmax, the NLL is the exact {@link
+   * #nllFromLogits} (no floor).
    */
   public static Report evaluateLogits(float[][] logits, int[] labels, int bins) {
     double[][] p = softmax(logits);
     Report r = evaluate(p, labels, bins);
-    return new Report(r.examples(), r.classes(), r.bins(), r.accuracy(), nllFromLogits(logits, labels), r.ece(),
-        r.brier(), r.reliability());
+    return new Report(
+        r.examples(),
+        r.classes(),
+        r.bins(),
+        r.accuracy(),
+        nllFromLogits(logits, labels),
+        r.ece(),
+        r.brier(),
+        r.reliability());
   }
 
   /** {@link #evaluateLogits(float[][], int[], int)} with {@link #DEFAULT_BINS} bins. */
@@ -198,9 +221,15 @@ public final class Calibration {
     for (int b = 0; b < bins; b++) {
       double lower = (double) b / bins;
       double upper = (double) (b + 1) / bins;
-      out.add(count[b] == 0
-          ? new Bin(lower, upper, 0, null, null)
-          : new Bin(lower, upper, count[b], confidence[b] / count[b], (double) correct[b] / count[b]));
+      out.add(
+          count[b] == 0
+              ? new Bin(lower, upper, 0, null, null)
+              : new Bin(
+                  lower,
+                  upper,
+                  count[b],
+                  confidence[b] / count[b],
+                  (double) correct[b] / count[b]));
     }
     return out;
   }
@@ -317,11 +346,18 @@ public final class Calibration {
     for (int i = 0; i < z.length; i++) {
       if (lengthOf(z[i]) != classes || classes == 0) {
         throw new IllegalArgumentException(
-            "logit row " + i + " has " + lengthOf(z[i]) + " classes, row 0 has " + classes + " (need >= 1)");
+            "logit row "
+                + i
+                + " has "
+                + lengthOf(z[i])
+                + " classes, row 0 has "
+                + classes
+                + " (need >= 1)");
       }
       for (int c = 0; c < classes; c++) {
         if (!Float.isFinite(z[i][c])) {
-          throw new IllegalArgumentException("logit [" + i + "][" + c + "] must be finite, got " + z[i][c]);
+          throw new IllegalArgumentException(
+              "logit [" + i + "][" + c + "] must be finite, got " + z[i][c]);
         }
       }
     }

@@ -43,12 +43,18 @@ public final class ClassifierAttacks {
   public static Attacks pixels(Session session, Ops tf, Classifier model, int batchSize) {
     ModelConfig c = Checks.notNull("model", model).config();
     if (!c.kind().equals("vit")) {
-      throw new IllegalArgumentException("pixel attacks need a vit model, got kind '" + c.kind() + "'");
+      throw new IllegalArgumentException(
+          "pixel attacks need a vit model, got kind '" + c.kind() + "'");
     }
     long s = c.imageSize();
-    return Attacks.create(session, tf,
+    return Attacks.create(
+        session,
+        tf,
         (t, images) -> model.call(t, images, CallContext.inference()).logits(),
-        new long[] {s, s}, c.numClasses(), ValueRange.PIXELS, batchSize);
+        new long[] {s, s},
+        c.numClasses(),
+        ValueRange.PIXELS,
+        batchSize);
   }
 
   /** The input-embedding attack of a text classifier, with the default batch size. */
@@ -57,15 +63,16 @@ public final class ClassifierAttacks {
   }
 
   /** The input-embedding attack of a text classifier. */
-  public static EmbeddingAttack embeddings(Session session, Ops tf, Classifier model, int batchSize) {
+  public static EmbeddingAttack embeddings(
+      Session session, Ops tf, Classifier model, int batchSize) {
     return new EmbeddingAttack(session, tf, model, batchSize);
   }
 
   /**
    * Attacks on the input embeddings of a text classifier, addressed by token ids {@code int[n][
    * max_length]} (0 = padding): the clean point is the ids' embeddings, the attack perturbs every
-   * position (padding included, which the masked model ignores), and the valid mask is fed from
-   * the ids. Adversarial inputs are returned as flat embeddings {@code [n, max_length, d]}.
+   * position (padding included, which the masked model ignores), and the valid mask is fed from the
+   * ids. Adversarial inputs are returned as flat embeddings {@code [n, max_length, d]}.
    */
   public static final class EmbeddingAttack {
     private final Session session;
@@ -80,19 +87,31 @@ public final class ClassifierAttacks {
     private EmbeddingAttack(Session session, Ops tf, Classifier model, int batchSize) {
       ModelConfig c = Checks.notNull("model", model).config();
       if (!c.kind().equals("text")) {
-        throw new IllegalArgumentException("embedding attacks need a text model, got kind '" + c.kind() + "'");
+        throw new IllegalArgumentException(
+            "embedding attacks need a text model, got kind '" + c.kind() + "'");
       }
       this.session = Checks.notNull("session", session);
       this.model = model;
       this.length = c.maxLength();
       this.vocabulary = c.vocabularySize();
       Ops scope = tf.withSubScope("embedding_attack");
-      this.ids = scope.withName("ids").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1, length)));
+      this.ids =
+          scope.withName("ids").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1, length)));
       this.embedded = model.embed(tf, ids, CallContext.inference()).x();
-      this.valid = scope.withName("valid").placeholder(TBool.class, Placeholder.shape(Shape.of(-1, length)));
-      this.attacks = Attacks.create(session, tf,
-          (t, x) -> model.classify(t, new Classifier.Embedded(x, valid), CallContext.inference()).logits(),
-          new long[] {length, c.modelDim()}, c.numClasses(), null, batchSize);
+      this.valid =
+          scope.withName("valid").placeholder(TBool.class, Placeholder.shape(Shape.of(-1, length)));
+      this.attacks =
+          Attacks.create(
+              session,
+              tf,
+              (t, x) ->
+                  model
+                      .classify(t, new Classifier.Embedded(x, valid), CallContext.inference())
+                      .logits(),
+              new long[] {length, c.modelDim()},
+              c.numClasses(),
+              null,
+              batchSize);
     }
 
     /** The generic attack on embeddings; feed it {@link #mask} of the same ids. */
@@ -151,7 +170,10 @@ public final class ClassifierAttacks {
     }
 
     /** Robust accuracy per eps (see {@link Attacks#robustAccuracy}). */
-    public RobustAccuracy robustAccuracy(int[][] tokenIds, int[] labels, double[] eps,
+    public RobustAccuracy robustAccuracy(
+        int[][] tokenIds,
+        int[] labels,
+        double[] eps,
         DoubleFunction<? extends AttackSpec> attackAt) {
       return attacks.robustAccuracy(embed(tokenIds), labels, eps, attackAt, mask(tokenIds));
     }
@@ -171,7 +193,14 @@ public final class ClassifierAttacks {
         for (int j = 0; j < length; j++) {
           if (row[j] < 0 || row[j] >= vocabulary) {
             throw new IllegalArgumentException(
-                "id [" + i + "][" + j + "] must be an integer in [0, " + (vocabulary - 1) + "], got " + row[j]);
+                "id ["
+                    + i
+                    + "]["
+                    + j
+                    + "] must be an integer in [0, "
+                    + (vocabulary - 1)
+                    + "], got "
+                    + row[j]);
           }
           flat[i * length + j] = row[j];
         }

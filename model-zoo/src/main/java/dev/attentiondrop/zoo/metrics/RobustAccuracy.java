@@ -14,7 +14,8 @@ import java.util.List;
  * @param accuracy the accuracy on the adversarial inputs at each radius
  */
 @JsonPropertyOrder({"attack", "examples", "clean_accuracy", "eps", "accuracy"})
-public record RobustAccuracy(String attack, int examples, double cleanAccuracy, List<Double> eps, List<Double> accuracy) {
+public record RobustAccuracy(
+    String attack, int examples, double cleanAccuracy, List<Double> eps, List<Double> accuracy) {
   public RobustAccuracy {
     eps = List.copyOf(eps);
     accuracy = List.copyOf(accuracy);

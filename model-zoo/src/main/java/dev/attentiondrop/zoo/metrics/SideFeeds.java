@@ -6,8 +6,8 @@ import org.tensorflow.Tensor;
 
 /**
  * Extra placeholders an {@link AdversarialModel} reads besides its input, fed per batch (for
- * example the padding mask of a text model): given the examples {@code [from, to)} of the
- * current batch, the tensors to feed. {@link Attacks} closes them after the run.
+ * example the padding mask of a text model): given the examples {@code [from, to)} of the current
+ * batch, the tensors to feed. {@link Attacks} closes them after the run.
  */
 @FunctionalInterface
 public interface SideFeeds {

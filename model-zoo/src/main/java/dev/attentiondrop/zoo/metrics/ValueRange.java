@@ -1,8 +1,8 @@
 package dev.attentiondrop.zoo.metrics;
 
 /**
- * The closed interval {@code [lo, hi]} an attacked input is clipped to, e.g. {@link #PIXELS}.
- * Clean inputs must lie in it.
+ * The closed interval {@code [lo, hi]} an attacked input is clipped to, e.g. {@link #PIXELS}. Clean
+ * inputs must lie in it.
  */
 public record ValueRange(double lo, double hi) {
   /** Image pixels: {@code [0, 1]}. */

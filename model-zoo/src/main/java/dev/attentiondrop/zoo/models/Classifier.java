@@ -29,12 +29,12 @@ import org.tensorflow.types.TInt32;
  * <ul>
  *   <li>{@code vit}: images {@code [batch, S, S]} in [0, 1] are cut into patches, embedded, a
  *       learned CLS token is prepended and learned positions added.
- *   <li>{@code text}: token ids {@code [batch, max_length]} (0 = padding) are embedded and
- *       learned positions added; padding keys are masked in every attention layer.
+ *   <li>{@code text}: token ids {@code [batch, max_length]} (0 = padding) are embedded and learned
+ *       positions added; padding keys are masked in every attention layer.
  * </ul>
  *
- * Then the encoder stack (each layer with the regularizers of the config that apply to it) and
- * the classification head. The call is split in {@link #embed} and {@link #classify} so that
+ * Then the encoder stack (each layer with the regularizers of the config that apply to it) and the
+ * classification head. The call is split in {@link #embed} and {@link #classify} so that
  * adversarial attacks can perturb pixels (vit) or input embeddings (text).
  */
 public final class Classifier extends Layer {
@@ -64,7 +64,16 @@ public final class Classifier extends Layer {
     Ops scope = tf.withSubScope("model");
     int d = config.modelDim();
     if (config.kind().equals("vit")) {
-      this.patches = add(new PatchEmbedding(scope, "patches", config.imageSize(), config.imageSize(), config.patchSize(), d, init));
+      this.patches =
+          add(
+              new PatchEmbedding(
+                  scope,
+                  "patches",
+                  config.imageSize(),
+                  config.imageSize(),
+                  config.patchSize(),
+                  d,
+                  init));
       Ops s = scope.withSubScope("cls");
       this.clsToken = addWeight(s, "token", init.zeros(s, 1, 1, d));
       this.tokens = null;
@@ -73,15 +82,34 @@ public final class Classifier extends Layer {
       this.clsToken = null;
       this.tokens = add(new Embedding(scope, "tokens", config.vocabularySize(), d, init));
     }
-    this.positions = add(new PositionalEmbedding(scope, "positions", config.sequenceLength(), d, init));
+    this.positions =
+        add(new PositionalEmbedding(scope, "positions", config.sequenceLength(), d, init));
     List<RegularizerChain> chains = new ArrayList<>();
     for (int l = 0; l < config.layers(); l++) {
       chains.add(RegularizerRegistry.chainFor(config.regularizers(), l));
     }
-    var spec = new TransformerEncoderBlock.Spec(d, config.heads(), config.mlpDim(), config.preNorm(),
-        0.0, config.residualDropout(), config.dropConnect(), config.layerNormEpsilon(), config.attentionXla());
+    var spec =
+        new TransformerEncoderBlock.Spec(
+            d,
+            config.heads(),
+            config.mlpDim(),
+            config.preNorm(),
+            0.0,
+            config.residualDropout(),
+            config.dropConnect(),
+            config.layerNormEpsilon(),
+            config.attentionXla());
     this.encoder = add(new Encoder(scope, "encoder", spec, chains, init));
-    this.head = add(new ClassificationHead(scope, "head", d, config.numClasses(), config.pooling(), config.layerNormEpsilon(), init));
+    this.head =
+        add(
+            new ClassificationHead(
+                scope,
+                "head",
+                d,
+                config.numClasses(),
+                config.pooling(),
+                config.layerNormEpsilon(),
+                init));
   }
 
   /** The config this model was built from (the same value: config -> model -> config). */
@@ -104,7 +132,9 @@ public final class Classifier extends Layer {
       Operand<TFloat32> images = (Operand<TFloat32>) input;
       Operand<TFloat32> p = patches.call(tf, images, ctx.fork(tf, 1));
       Operand<TFloat32> cls =
-          tf.broadcastTo(clsToken, tf.stack(List.of(dim0(tf, p), tf.constant(1), tf.constant(config.modelDim()))));
+          tf.broadcastTo(
+              clsToken,
+              tf.stack(List.of(dim0(tf, p), tf.constant(1), tf.constant(config.modelDim()))));
       return new Embedded(tf.concat(List.of(cls, p), tf.constant(1)), null);
     }
     Operand<TInt32> ids = (Operand<TInt32>) input;
@@ -114,7 +144,8 @@ public final class Classifier extends Layer {
   /** Text models: token ids with an explicit validity mask {@code [batch, max_length]}. */
   public Embedded embedTokens(Ops tf, Operand<TInt32> ids, Operand<TBool> valid) {
     if (tokens == null) {
-      throw new IllegalArgumentException("embedTokens needs a text model, this one is '" + config.kind() + "'");
+      throw new IllegalArgumentException(
+          "embedTokens needs a text model, this one is '" + config.kind() + "'");
     }
     return new Embedded(tokens.call(tf, ids), valid);
   }
@@ -122,9 +153,11 @@ public final class Classifier extends Layer {
   /** Positions, encoder and head on embedded inputs. */
   public Output classify(Ops tf, Embedded embedded, CallContext ctx) {
     Operand<TFloat32> x = positions.call(tf, embedded.x());
-    Operand<TBool> keyMask = embedded.valid() == null ? null : AttentionMasks.padding(tf, embedded.valid());
+    Operand<TBool> keyMask =
+        embedded.valid() == null ? null : AttentionMasks.padding(tf, embedded.valid());
     var encoded = encoder.call(tf, x, keyMask, ctx.fork(tf, 2));
-    Operand<TBool> valid = ctx.tileIfPending(tf, embedded.valid()); // the encoder stacked the passes
+    Operand<TBool> valid =
+        ctx.tileIfPending(tf, embedded.valid()); // the encoder stacked the passes
     Operand<TFloat32> logits = head.call(tf, encoded.output(), valid, ctx.tiled().fork(tf, 3));
     return new Output(logits, encoded.attention());
   }
@@ -135,6 +168,8 @@ public final class Classifier extends Layer {
   }
 
   private static Operand<TInt32> dim0(Ops tf, Operand<?> x) {
-    return tf.reshape(tf.slice(tf.shape(x), tf.constant(new int[] {0}), tf.constant(new int[] {1})), tf.constant(new int[0]));
+    return tf.reshape(
+        tf.slice(tf.shape(x), tf.constant(new int[] {0}), tf.constant(new int[] {1})),
+        tf.constant(new int[0]));
   }
 }

@@ -13,12 +13,13 @@ import java.util.regex.Pattern;
 /**
  * A word-level tokenizer fitted on a training split: text is lower-cased and split into runs of
  * letters and digits; the vocabulary is the {@code vocabularySize - 2} most frequent words (ties
- * broken alphabetically). Id 0 is padding, id 1 stands for every out-of-vocabulary word. Saved
- * with the model as JSON (its word list).
+ * broken alphabetically). Id 0 is padding, id 1 stands for every out-of-vocabulary word. Saved with
+ * the model as JSON (its word list).
  */
 public final class Tokenizer {
   /** Padding id. */
   public static final int PAD = 0;
+
   /** Out-of-vocabulary id. */
   public static final int OOV = 1;
 
@@ -45,7 +46,11 @@ public final class Tokenizer {
       }
     }
     List<Map.Entry<String, Integer>> sorted = new ArrayList<>(counts.entrySet());
-    sorted.sort((a, b) -> a.getValue().equals(b.getValue()) ? a.getKey().compareTo(b.getKey()) : b.getValue() - a.getValue());
+    sorted.sort(
+        (a, b) ->
+            a.getValue().equals(b.getValue())
+                ? a.getKey().compareTo(b.getKey())
+                : b.getValue() - a.getValue());
     List<String> vocab = new ArrayList<>();
     for (int i = 0; i < Math.min(vocabularySize - 2, sorted.size()); i++) {
       vocab.add(sorted.get(i).getKey());

@@ -27,10 +27,12 @@ public record ConsistencyConfig(double lambda, String divergence, int passes, St
     divergence = Checks.notNull("divergence", divergence).toLowerCase(Locale.ROOT);
     mode = Checks.notNull("mode", mode).toLowerCase(Locale.ROOT);
     if (!divergence.equals("kl") && !divergence.equals("symmetric_kl")) {
-      throw new IllegalArgumentException("divergence must be one of [kl, symmetric_kl], got '" + divergence + "'");
+      throw new IllegalArgumentException(
+          "divergence must be one of [kl, symmetric_kl], got '" + divergence + "'");
     }
     if (!mode.equals("batched") && !mode.equals("sequential")) {
-      throw new IllegalArgumentException("mode must be one of [batched, sequential], got '" + mode + "'");
+      throw new IllegalArgumentException(
+          "mode must be one of [batched, sequential], got '" + mode + "'");
     }
   }
 
@@ -45,7 +47,8 @@ public record ConsistencyConfig(double lambda, String divergence, int passes, St
   }
 
   public ConsistencyLoss loss() {
-    return new ConsistencyLoss(lambda, divergence.equals("kl") ? Divergence.KL : Divergence.SYMMETRIC_KL);
+    return new ConsistencyLoss(
+        lambda, divergence.equals("kl") ? Divergence.KL : Divergence.SYMMETRIC_KL);
   }
 
   public MultiPass.Mode passMode() {
@@ -64,7 +67,8 @@ public record ConsistencyConfig(double lambda, String divergence, int passes, St
       }
       String[] p = kv.split("=", 2);
       if (p.length != 2) {
-        throw new IllegalArgumentException("expected key=value in '" + text + "', got '" + kv + "'");
+        throw new IllegalArgumentException(
+            "expected key=value in '" + text + "', got '" + kv + "'");
       }
       String v = p[1].trim();
       switch (p[0].trim()) {
@@ -72,8 +76,11 @@ public record ConsistencyConfig(double lambda, String divergence, int passes, St
         case "divergence" -> divergence = v;
         case "passes" -> passes = Integer.parseInt(v);
         case "mode" -> mode = v;
-        default -> throw new IllegalArgumentException(
-            "unknown consistency parameter '" + p[0].trim() + "'; allowed: lambda, divergence, passes, mode");
+        default ->
+            throw new IllegalArgumentException(
+                "unknown consistency parameter '"
+                    + p[0].trim()
+                    + "'; allowed: lambda, divergence, passes, mode");
       }
     }
     return new ConsistencyConfig(lambda, divergence, passes, mode);

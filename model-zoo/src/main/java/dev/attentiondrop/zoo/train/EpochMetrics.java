@@ -22,10 +22,18 @@ public record EpochMetrics(
       "epoch,step,learning_rate,train_loss,train_accuracy,test_accuracy,test_nll,test_ece,test_brier,epoch_seconds,examples_per_second";
 
   public String csvRow() {
-    return String.join(",",
-        Integer.toString(epoch), Long.toString(step), Double.toString(learningRate), Double.toString(trainLoss),
-        Double.toString(trainAccuracy), Double.toString(testAccuracy), Double.toString(testNll),
-        Double.toString(testEce), Double.toString(testBrier), Double.toString(epochSeconds),
+    return String.join(
+        ",",
+        Integer.toString(epoch),
+        Long.toString(step),
+        Double.toString(learningRate),
+        Double.toString(trainLoss),
+        Double.toString(trainAccuracy),
+        Double.toString(testAccuracy),
+        Double.toString(testNll),
+        Double.toString(testEce),
+        Double.toString(testBrier),
+        Double.toString(epochSeconds),
         Double.toString(examplesPerSecond));
   }
 }

@@ -3,10 +3,11 @@ package dev.attentiondrop.zoo.train;
 import dev.attentiondrop.zoo.metrics.Calibration;
 
 /**
- * Clean test metrics of one evaluation (see {@link Calibration} for the definitions), with the
- * full calibration report ({@code null} for a diverged model).
+ * Clean test metrics of one evaluation (see {@link Calibration} for the definitions), with the full
+ * calibration report ({@code null} for a diverged model).
  */
-public record Evaluation(double accuracy, double nll, double ece, double brier, Calibration.Report report) {
+public record Evaluation(
+    double accuracy, double nll, double ece, double brier, Calibration.Report report) {
 
   /**
    * The metrics of {@code probabilities}; a diverged model (non-finite probabilities) gets NaN

@@ -14,7 +14,14 @@ import org.tensorflow.types.TInt32;
  * Model-ready examples: images {@code [n, h, w]} in [0, 1] or token ids {@code [n, length]}, and
  * labels. Makes the input and one-hot label tensors of a batch.
  */
-public record Examples(boolean images, int n, int[] inputShape, float[] pixels, int[] ids, int[] labels, int numClasses) {
+public record Examples(
+    boolean images,
+    int n,
+    int[] inputShape,
+    float[] pixels,
+    int[] ids,
+    int[] labels,
+    int numClasses) {
 
   public Examples {
     Checks.inRange("number of examples", n, 1, Integer.MAX_VALUE);
@@ -24,7 +31,14 @@ public record Examples(boolean images, int n, int[] inputShape, float[] pixels, 
   }
 
   public static Examples of(ImageDataset d) {
-    return new Examples(true, d.size(), new int[] {d.height(), d.width()}, d.pixels(), null, d.labels(), d.classNames().size());
+    return new Examples(
+        true,
+        d.size(),
+        new int[] {d.height(), d.width()},
+        d.pixels(),
+        null,
+        d.labels(),
+        d.classNames().size());
   }
 
   /** Token ids of each text, padded/truncated to {@code maxLength}. */
@@ -34,17 +48,18 @@ public record Examples(boolean images, int n, int[] inputShape, float[] pixels, 
     for (int i = 0; i < n; i++) {
       System.arraycopy(tokenizer.encode(d.texts()[i], maxLength), 0, ids, i * maxLength, maxLength);
     }
-    return new Examples(false, n, new int[] {maxLength}, null, ids, d.labels(), d.classNames().size());
+    return new Examples(
+        false, n, new int[] {maxLength}, null, ids, d.labels(), d.classNames().size());
   }
 
   /** Seed of the subset {@link #limit} keeps. */
   public static final long LIMIT_SEED = 31L;
 
   /**
-   * {@code limit} examples drawn without replacement by a seeded permutation ({@link
-   * #LIMIT_SEED}), kept in file order (all of them when {@code limit} is 0 or at least n). Not the
-   * first {@code limit}: some files are sorted by class (SpamAssassin lists its ham first), and a
-   * prefix would hold one class only.
+   * {@code limit} examples drawn without replacement by a seeded permutation ({@link #LIMIT_SEED}),
+   * kept in file order (all of them when {@code limit} is 0 or at least n). Not the first {@code
+   * limit}: some files are sorted by class (SpamAssassin lists its ham first), and a prefix would
+   * hold one class only.
    */
   public Examples limit(int limit) {
     if (limit <= 0 || limit >= n) {

@@ -11,11 +11,11 @@ import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
 
 /**
- * Adam/AdamW as explicit graph updates (see {@link OptimizerConfig} for the math). The step
- * counter is incremented first and every moment and weight update reads the incremented value, so
- * the bias correction of update {@code t} uses {@code t} (TF Java's framework Adam was observed
- * to apply {@code t + 1}). All updates wait for all gradients (control dependencies), so no
- * weight changes before every gradient of the step is computed.
+ * Adam/AdamW as explicit graph updates (see {@link OptimizerConfig} for the math). The step counter
+ * is incremented first and every moment and weight update reads the incremented value, so the bias
+ * correction of update {@code t} uses {@code t} (TF Java's framework Adam was observed to apply
+ * {@code t + 1}). All updates wait for all gradients (control dependencies), so no weight changes
+ * before every gradient of the step is computed.
  */
 public final class Optimizer {
   private final OptimizerConfig config;
@@ -46,9 +46,13 @@ public final class Optimizer {
    * scalar, for example fed per step from a schedule); returns the op that applies it.
    */
   public Op update(
-      Ops tf, List<Variable<TFloat32>> weights, List<Operand<TFloat32>> gradients, Operand<TFloat32> lr) {
+      Ops tf,
+      List<Variable<TFloat32>> weights,
+      List<Operand<TFloat32>> gradients,
+      Operand<TFloat32> lr) {
     if (weights.size() != gradients.size()) {
-      throw new IllegalArgumentException(weights.size() + " weights but " + gradients.size() + " gradients");
+      throw new IllegalArgumentException(
+          weights.size() + " weights but " + gradients.size() + " gradients");
     }
     Ops opt = tf.withSubScope("optimizer");
     step = opt.withName("step").variable(opt.constant(0f));
@@ -60,8 +64,10 @@ public final class Optimizer {
     Operand<TFloat32> t = after.assignAdd(step, after.constant(1f));
     float b1 = (float) config.beta1();
     float b2 = (float) config.beta2();
-    Operand<TFloat32> c1 = after.math.sub(after.constant(1f), after.math.pow(after.constant(b1), t));
-    Operand<TFloat32> c2 = after.math.sub(after.constant(1f), after.math.pow(after.constant(b2), t));
+    Operand<TFloat32> c1 =
+        after.math.sub(after.constant(1f), after.math.pow(after.constant(b1), t));
+    Operand<TFloat32> c2 =
+        after.math.sub(after.constant(1f), after.math.pow(after.constant(b2), t));
     List<Op> updates = new ArrayList<>();
     for (int i = 0; i < weights.size(); i++) {
       Variable<TFloat32> w = weights.get(i);
@@ -73,14 +79,27 @@ public final class Optimizer {
       slots.add(m);
       slots.add(v);
       Operand<TFloat32> mNew =
-          after.assign(m, after.math.add(after.math.mul(after.constant(b1), m), after.math.mul(after.constant(1 - b1), g)));
+          after.assign(
+              m,
+              after.math.add(
+                  after.math.mul(after.constant(b1), m),
+                  after.math.mul(after.constant(1 - b1), g)));
       Operand<TFloat32> vNew =
-          after.assign(v, after.math.add(after.math.mul(after.constant(b2), v), after.math.mul(after.constant(1 - b2), after.math.square(g))));
+          after.assign(
+              v,
+              after.math.add(
+                  after.math.mul(after.constant(b2), v),
+                  after.math.mul(after.constant(1 - b2), after.math.square(g))));
       Operand<TFloat32> direction =
-          after.math.div(after.math.div(mNew, c1),
-              after.math.add(after.math.sqrt(after.math.div(vNew, c2)), after.constant((float) config.epsilon())));
+          after.math.div(
+              after.math.div(mNew, c1),
+              after.math.add(
+                  after.math.sqrt(after.math.div(vNew, c2)),
+                  after.constant((float) config.epsilon())));
       if (config.weightDecay() > 0) {
-        direction = after.math.add(direction, after.math.mul(after.constant((float) config.weightDecay()), w));
+        direction =
+            after.math.add(
+                direction, after.math.mul(after.constant((float) config.weightDecay()), w));
       }
       updates.add(after.assignSub(w, after.math.mul(lr, direction)));
     }

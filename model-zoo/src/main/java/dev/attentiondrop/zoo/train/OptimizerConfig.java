@@ -22,12 +22,18 @@ import dev.attentiondrop.ops.Checks;
  * @param weightDecay decoupled decay (adamw only), {@code >= 0}
  */
 public record OptimizerConfig(
-    String kind, double learningRate, double beta1, double beta2, double epsilon, double weightDecay) {
+    String kind,
+    double learningRate,
+    double beta1,
+    double beta2,
+    double epsilon,
+    double weightDecay) {
 
   public OptimizerConfig {
     Checks.notNull("optimizer", kind);
     if (!kind.equals("adam") && !kind.equals("adamw")) {
-      throw new IllegalArgumentException("optimizer must be one of [adam, adamw], got '" + kind + "'");
+      throw new IllegalArgumentException(
+          "optimizer must be one of [adam, adamw], got '" + kind + "'");
     }
     Checks.positiveFinite("learning_rate", learningRate);
     Checks.inClosedOpen("beta1", beta1, 0, 1);
@@ -35,7 +41,8 @@ public record OptimizerConfig(
     Checks.positiveFinite("epsilon", epsilon);
     Checks.nonNegativeFinite("weight_decay", weightDecay);
     if (kind.equals("adam") && weightDecay != 0) {
-      throw new IllegalArgumentException("weight_decay applies to adamw only; got " + weightDecay + " with adam");
+      throw new IllegalArgumentException(
+          "weight_decay applies to adamw only; got " + weightDecay + " with adam");
     }
   }
 

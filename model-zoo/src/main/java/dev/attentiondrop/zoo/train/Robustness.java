@@ -11,7 +11,8 @@ import org.tensorflow.op.Ops;
 final class Robustness {
   private Robustness() {}
 
-  static List<RobustAccuracy> evaluate(Trainer trainer, Examples test, RobustnessConfig config, PrintStream out) {
+  static List<RobustAccuracy> evaluate(
+      Trainer trainer, Examples test, RobustnessConfig config, PrintStream out) {
     Examples subset = test.limit(config.examples());
     int[] labels = subset.labels();
     double[] eps = config.eps().stream().mapToDouble(Double::doubleValue).toArray();
@@ -23,7 +24,12 @@ final class Robustness {
     if (subset.images()) {
       var attacks = ClassifierAttacks.pixels(trainer.session(), tf, trainer.model());
       fgsm = attacks.robustAccuracy(subset.pixels(), labels, eps, AttackSpec.Fgsm::new);
-      pgd = attacks.robustAccuracy(subset.pixels(), labels, eps, e -> AttackSpec.Pgd.relative(e, steps, 2.5 / steps, true, seed));
+      pgd =
+          attacks.robustAccuracy(
+              subset.pixels(),
+              labels,
+              eps,
+              e -> AttackSpec.Pgd.relative(e, steps, 2.5 / steps, true, seed));
     } else {
       int length = subset.inputShape()[0];
       int[][] ids = new int[subset.n()][];
@@ -32,12 +38,19 @@ final class Robustness {
       }
       var attacks = ClassifierAttacks.embeddings(trainer.session(), tf, trainer.model());
       fgsm = attacks.robustAccuracy(ids, labels, eps, AttackSpec.Fgsm::new);
-      pgd = attacks.robustAccuracy(ids, labels, eps, e -> AttackSpec.Pgd.relative(e, steps, 2.5 / steps, true, seed));
+      pgd =
+          attacks.robustAccuracy(
+              ids, labels, eps, e -> AttackSpec.Pgd.relative(e, steps, 2.5 / steps, true, seed));
     }
     for (RobustAccuracy r : List.of(fgsm, pgd)) {
-      out.printf("%s robust accuracy on %d test examples (clean %.4f): %s%n", r.attack(), r.examples(), r.cleanAccuracy(),
+      out.printf(
+          "%s robust accuracy on %d test examples (clean %.4f): %s%n",
+          r.attack(),
+          r.examples(),
+          r.cleanAccuracy(),
           java.util.stream.IntStream.range(0, r.eps().size())
-              .mapToObj(i -> String.format("eps %s: %.4f", r.eps().get(i), r.accuracy().get(i))).toList());
+              .mapToObj(i -> String.format("eps %s: %.4f", r.eps().get(i), r.accuracy().get(i)))
+              .toList());
     }
     return List.of(fgsm, pgd);
   }

@@ -4,8 +4,8 @@ import dev.attentiondrop.ops.Checks;
 import java.util.List;
 
 /**
- * Adversarial evaluation after training: FGSM and PGD (L-infinity, random start) at each radius,
- * on pixels in [0, 1] for images and on input embeddings for text.
+ * Adversarial evaluation after training: FGSM and PGD (L-infinity, random start) at each radius, on
+ * pixels in [0, 1] for images and on input embeddings for text.
  *
  * @param eps radii, each {@code >= 0}
  * @param pgdSteps PGD iterations, {@code >= 1}; step size {@code 2.5 eps / steps}
@@ -28,6 +28,8 @@ public record RobustnessConfig(List<Double> eps, int pgdSteps, int examples) {
   /** Parses {@code 0.01,0.03}. */
   public static RobustnessConfig parseEps(String text, int pgdSteps, int examples) {
     return new RobustnessConfig(
-        java.util.Arrays.stream(text.split(",")).map(String::trim).map(Double::valueOf).toList(), pgdSteps, examples);
+        java.util.Arrays.stream(text.split(",")).map(String::trim).map(Double::valueOf).toList(),
+        pgdSteps,
+        examples);
   }
 }

@@ -1,5 +1,6 @@
 package dev.attentiondrop.zoo.train;
 
+import dev.attentiondrop.ops.Checks;
 import dev.attentiondrop.ops.Training;
 import dev.attentiondrop.ops.consistency.MultiPass;
 import dev.attentiondrop.ops.xla.CompiledAttention;
@@ -49,6 +50,7 @@ public final class Trainer implements AutoCloseable {
   private final Operand<TFloat32> trainLogits;
   private final Operand<TFloat32> probabilities;
   private final Op trainOp;
+  private volatile boolean stopRequested;
 
   public Trainer(ModelConfig modelConfig, TrainConfig trainConfig) {
     this.modelConfig = modelConfig;
@@ -56,13 +58,21 @@ public final class Trainer implements AutoCloseable {
     Ops tf = Ops.create(graph);
     boolean images = modelConfig.kind().equals("vit");
     long[] inputShape =
-        images ? new long[] {-1, modelConfig.imageSize(), modelConfig.imageSize()} : new long[] {-1, modelConfig.maxLength()};
-    this.input = images
-        ? tf.withName("input").placeholder(TFloat32.class, Placeholder.shape(Shape.of(inputShape)))
-        : tf.withName("input").placeholder(TInt32.class, Placeholder.shape(Shape.of(inputShape)));
-    this.labels = tf.withName("labels").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, modelConfig.numClasses())));
+        images
+            ? new long[] {-1, modelConfig.imageSize(), modelConfig.imageSize()}
+            : new long[] {-1, modelConfig.maxLength()};
+    this.input =
+        images
+            ? tf.withName("input")
+                .placeholder(TFloat32.class, Placeholder.shape(Shape.of(inputShape)))
+            : tf.withName("input")
+                .placeholder(TInt32.class, Placeholder.shape(Shape.of(inputShape)));
+    this.labels =
+        tf.withName("labels")
+            .placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, modelConfig.numClasses())));
     this.seed = tf.withName("seed").placeholder(TInt64.class, Placeholder.shape(Shape.of(2)));
-    this.learningRate = tf.withName("learning_rate").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
+    this.learningRate =
+        tf.withName("learning_rate").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
     this.model = new Classifier(tf, modelConfig);
 
     Ops train = tf.withSubScope("train");
@@ -74,9 +84,17 @@ public final class Trainer implements AutoCloseable {
       // Batched passes share what precedes the first attention (embedding, LN, Q/K/V projections):
       // the model stacks them there (SHARED_PREFIX), with the same outputs as tiling the input.
       boolean batched = consistency.passMode() == MultiPass.Mode.BATCHED;
-      List<Operand<TFloat32>> passes = MultiPass.run(train,
-          (t, in, s, groups) -> model.call(t, in.get(0), new CallContext(Training.ON, s, groups, batched)).logits(),
-          List.of(input), consistency.passes(), seed, batched ? MultiPass.Mode.SHARED_PREFIX : consistency.passMode());
+      List<Operand<TFloat32>> passes =
+          MultiPass.run(
+              train,
+              (t, in, s, groups) ->
+                  model
+                      .call(t, in.get(0), new CallContext(Training.ON, s, groups, batched))
+                      .logits(),
+              List.of(input),
+              consistency.passes(),
+              seed,
+              batched ? MultiPass.Mode.SHARED_PREFIX : consistency.passMode());
       List<Operand<TFloat32>> task = new ArrayList<>();
       for (Operand<TFloat32> z : passes) {
         task.add(crossEntropy(train, z, labels));
@@ -87,18 +105,23 @@ public final class Trainer implements AutoCloseable {
     List<Variable<TFloat32>> weights = model.variables();
     List<Operand<TFloat32>> gradients = Optimizer.gradients(graph, loss, weights);
     if (trainConfig.clipNorm() > 0) {
-      gradients = Optimizer.clipByGlobalNorm(train, gradients, trainConfig.clipNorm(), new ArrayList<>());
+      gradients =
+          Optimizer.clipByGlobalNorm(train, gradients, trainConfig.clipNorm(), new ArrayList<>());
     }
     this.optimizer = new Optimizer(trainConfig.optimizer());
     this.trainOp = optimizer.update(train, weights, gradients, learningRate);
 
     Ops eval = tf.withSubScope("eval");
-    this.probabilities = eval.withName("probabilities").nn.softmax(model.call(eval, input, CallContext.inference()).logits());
+    this.probabilities =
+        eval.withName("probabilities")
+            .nn
+            .softmax(model.call(eval, input, CallContext.inference()).logits());
     this.session = new Session(graph, CompiledAttention.sessionConfig(modelConfig.attentionXla()));
     session.initialize();
   }
 
-  static Operand<TFloat32> crossEntropy(Ops tf, Operand<TFloat32> logits, Operand<TFloat32> oneHot) {
+  static Operand<TFloat32> crossEntropy(
+      Ops tf, Operand<TFloat32> logits, Operand<TFloat32> oneHot) {
     return tf.math.mean(tf.nn.softmaxCrossEntropyWithLogits(logits, oneHot).loss(), tf.constant(0));
   }
 
@@ -137,8 +160,11 @@ public final class Trainer implements AutoCloseable {
   /** The schedule for {@code n} training examples. */
   public LearningRateSchedule schedule(int n) {
     int total = stepsPerEpoch(n) * trainConfig.epochs();
-    return new LearningRateSchedule(trainConfig.optimizer().learningRate(),
-        (int) Math.round(trainConfig.warmupFraction() * total), total, trainConfig.minLrRatio());
+    return new LearningRateSchedule(
+        trainConfig.optimizer().learningRate(),
+        (int) Math.round(trainConfig.warmupFraction() * total),
+        total,
+        trainConfig.minLrRatio());
   }
 
   /** The order of the examples in epoch {@code epoch} (1-based). */
@@ -153,11 +179,21 @@ public final class Trainer implements AutoCloseable {
   public StepResult step(Examples data, int[] order, int from, int to, long step, double lr) {
     try (Tensor x = data.inputTensor(order, from, to);
         TFloat32 y = data.labelTensor(order, from, to);
-        TInt64 s = TInt64.tensorOf(Shape.of(2), DataBuffers.of(new long[] {trainConfig.seed(), step}, true, false));
+        TInt64 s =
+            TInt64.tensorOf(
+                Shape.of(2), DataBuffers.of(new long[] {trainConfig.seed(), step}, true, false));
         TFloat32 lrT = TFloat32.scalarOf((float) lr);
-        Result r = session.runner()
-            .feed(input, x).feed(labels, y).feed(seed, s).feed(learningRate, lrT)
-            .addTarget(trainOp).fetch(loss).fetch(trainLogits).run()) {
+        Result r =
+            session
+                .runner()
+                .feed(input, x)
+                .feed(labels, y)
+                .feed(seed, s)
+                .feed(learningRate, lrT)
+                .addTarget(trainOp)
+                .fetch(loss)
+                .fetch(trainLogits)
+                .run()) {
       double l = ((TFloat32) r.get(0)).getFloat();
       TFloat32 logits = (TFloat32) r.get(1);
       int correct = 0;
@@ -203,6 +239,145 @@ public final class Trainer implements AutoCloseable {
       }
     }
     return best;
+  }
+
+  /**
+   * Trains for the configured epochs on {@code train}, evaluating on {@code evaluation} after each
+   * epoch: the Keras {@code fit} loop. Shuffling, the learning-rate schedule and the per-step seeds
+   * are those of {@link #shuffle}, {@link #schedule} and {@link #step}, so a fit is reproducible
+   * from its configs.
+   *
+   * @param train the training examples
+   * @param evaluation the examples evaluated (clean, inference mode) after each epoch
+   * @param listeners called on every epoch and update, in order
+   * @return the metrics of every epoch run
+   */
+  public List<EpochMetrics> fit(
+      Examples train, Examples evaluation, TrainingListener... listeners) {
+    return fit(train, evaluation, 1, List.of(listeners));
+  }
+
+  /**
+   * {@link #fit(Examples, Examples, TrainingListener...)} from epoch {@code firstEpoch}: after
+   * {@link #restore restoring} the checkpoint of epoch {@code firstEpoch - 1}, this continues
+   * exactly as the uninterrupted fit (the global step is read from the optimizer).
+   *
+   * @param train the training examples
+   * @param evaluation the examples evaluated after each epoch
+   * @param firstEpoch the first epoch to run, in {@code [1, epochs + 1]}
+   * @param listeners called on every epoch and update, in order
+   * @return the metrics of the epochs run
+   */
+  public List<EpochMetrics> fit(
+      Examples train, Examples evaluation, int firstEpoch, List<TrainingListener> listeners) {
+    Checks.notNull("train", train);
+    Checks.notNull("evaluation", evaluation);
+    Checks.inRange("firstEpoch", firstEpoch, 1, trainConfig.epochs() + 1);
+    checkFits("train", train);
+    checkFits("evaluation", evaluation);
+    stopRequested = false;
+    long step = stepsDone();
+    int n = train.n();
+    LearningRateSchedule schedule = schedule(n);
+    int perEpoch = stepsPerEpoch(n);
+    List<EpochMetrics> history = new ArrayList<>();
+    for (int epoch = firstEpoch; epoch <= trainConfig.epochs() && !stopRequested; epoch++) {
+      for (TrainingListener l : listeners) {
+        l.onEpochBegin(epoch, trainConfig.epochs(), perEpoch);
+      }
+      int[] order = shuffle(n, epoch);
+      double lossSum = 0;
+      int correct = 0;
+      long start = System.nanoTime();
+      double lr = 0;
+      for (int b = 0; b < perEpoch; b++) {
+        int from = b * trainConfig.batchSize();
+        int to = Math.min(n, from + trainConfig.batchSize());
+        lr = schedule.at(step);
+        StepResult r = step(train, order, from, to, step, lr);
+        lossSum += r.loss() * r.size();
+        correct += r.correct();
+        double secs = (System.nanoTime() - start) / 1e9;
+        TrainingListener.BatchEnd event =
+            new TrainingListener.BatchEnd(
+                epoch,
+                b,
+                perEpoch,
+                step,
+                r.loss(),
+                to,
+                lossSum / to,
+                (double) correct / to,
+                to / secs);
+        step++;
+        for (TrainingListener l : listeners) {
+          l.onBatchEnd(event);
+        }
+      }
+      double seconds = (System.nanoTime() - start) / 1e9;
+      Evaluation eval =
+          Evaluation.of(predict(evaluation), evaluation.labels(), trainConfig.eceBins());
+      EpochMetrics m =
+          new EpochMetrics(
+              epoch,
+              step,
+              lr,
+              lossSum / n,
+              (double) correct / n,
+              eval.accuracy(),
+              eval.nll(),
+              eval.ece(),
+              eval.brier(),
+              seconds,
+              n / seconds);
+      history.add(m);
+      for (TrainingListener l : listeners) {
+        l.onEpochEnd(m, eval);
+      }
+    }
+    return history;
+  }
+
+  /**
+   * Ends a running {@link #fit} after the current epoch (its listeners still see that epoch's end).
+   * For listeners: early stopping, or an interruption that a later fit resumes.
+   */
+  public void stopTraining() {
+    stopRequested = true;
+  }
+
+  private void checkFits(String what, Examples data) {
+    boolean images = modelConfig.kind().equals("vit");
+    if (data.images() != images) {
+      throw new IllegalArgumentException(
+          what
+              + " examples are "
+              + (data.images() ? "images" : "token ids")
+              + " but the model is a "
+              + modelConfig.kind()
+              + " model, which takes "
+              + (images ? "images" : "token ids"));
+    }
+    if (data.numClasses() != modelConfig.numClasses()) {
+      throw new IllegalArgumentException(
+          what
+              + " examples have "
+              + data.numClasses()
+              + " classes but num_classes is "
+              + modelConfig.numClasses());
+    }
+    int[] expected =
+        images
+            ? new int[] {modelConfig.imageSize(), modelConfig.imageSize()}
+            : new int[] {modelConfig.maxLength()};
+    if (!java.util.Arrays.equals(expected, data.inputShape())) {
+      throw new IllegalArgumentException(
+          what
+              + " examples have shape "
+              + java.util.Arrays.toString(data.inputShape())
+              + " per example but the model takes "
+              + java.util.Arrays.toString(expected));
+    }
   }
 
   /** Saves every variable (weights and optimizer state) under {@code prefix}. */

@@ -1,15 +1,19 @@
 package dev.attentiondrop.zoo.train;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.attentiondrop.ops.Checks;
 import dev.attentiondrop.zoo.config.Json;
 import dev.attentiondrop.zoo.config.ModelConfig;
 import dev.attentiondrop.zoo.data.Dataset;
 import dev.attentiondrop.zoo.data.Datasets;
 import dev.attentiondrop.zoo.data.ImageDataset;
 import dev.attentiondrop.zoo.data.TextDataset;
+import dev.attentiondrop.zoo.metrics.RobustAccuracy;
 import dev.attentiondrop.zoo.models.Tokenizer;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,10 +21,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import dev.attentiondrop.zoo.metrics.RobustAccuracy;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
  * A whole training run: loads the data, trains for the configured epochs with evaluation after
@@ -31,34 +31,108 @@ public final class TrainingRun {
   private TrainingRun() {}
 
   /**
-   * Options that do not change the numbers a run produces (only whether it stops early).
+   * Options that do not change the numbers a run produces (only what it reports and whether it
+   * stops early). Start from {@link #quiet()} and refine with the {@code with*} methods.
    *
    * @param resume continue from the run directory's last checkpoint
-   * @param progress show a progress bar
-   * @param out where progress and per-epoch lines go
+   * @param out where the per-epoch lines go
    * @param stopAfterEpoch stop (as if interrupted) after this epoch, 0 = never; a later run with
    *     {@code resume} continues it
+   * @param listeners called by the fit loop after the run's own bookkeeping (a progress bar, say)
+   * @param sourceRevision the revision of the code that trains, recorded in {@code
+   *     source_revision.txt}; null records nothing (the library never asks git itself)
    */
-  public record Options(boolean resume, boolean progress, PrintStream out, int stopAfterEpoch) {
-    public Options(boolean resume, boolean progress, PrintStream out) {
-      this(resume, progress, out, 0);
+  public record Options(
+      boolean resume,
+      PrintStream out,
+      int stopAfterEpoch,
+      List<TrainingListener> listeners,
+      String sourceRevision) {
+
+    /**
+     * Checks and copies the fields.
+     *
+     * @param resume continue from the last checkpoint
+     * @param out where the per-epoch lines go
+     * @param stopAfterEpoch stop after this epoch, 0 = never
+     * @param listeners the fit loop's listeners
+     * @param sourceRevision the revision recorded, or null
+     */
+    public Options {
+      Checks.notNull("out", out);
+      Checks.inRange("stopAfterEpoch", stopAfterEpoch, 0, Integer.MAX_VALUE);
+      listeners = List.copyOf(Checks.notNull("listeners", listeners));
     }
 
+    /**
+     * A fresh run that prints nothing, has no listeners and records no revision.
+     *
+     * @return the options
+     */
     public static Options quiet() {
-      return new Options(false, false, new PrintStream(java.io.OutputStream.nullOutputStream()), 0);
+      return new Options(
+          false, new PrintStream(OutputStream.nullOutputStream()), 0, List.of(), null);
     }
 
+    /**
+     * These options, continuing the run directory's last checkpoint when it has one.
+     *
+     * @return the options
+     */
     public Options resuming() {
-      return new Options(true, progress, out, stopAfterEpoch);
+      return new Options(true, out, stopAfterEpoch, listeners, sourceRevision);
     }
 
+    /**
+     * These options, stopping (as if interrupted) after epoch {@code epoch}.
+     *
+     * @param epoch the last epoch to run, {@code >= 1}
+     * @return the options
+     */
     public Options stoppingAfter(int epoch) {
-      return new Options(resume, progress, out, epoch);
+      return new Options(resume, out, epoch, listeners, sourceRevision);
+    }
+
+    /**
+     * These options, printing a line per epoch to {@code stream}.
+     *
+     * @param stream where the lines go
+     * @return the options
+     */
+    public Options printingTo(PrintStream stream) {
+      return new Options(resume, stream, stopAfterEpoch, listeners, sourceRevision);
+    }
+
+    /**
+     * These options with {@code more} listeners after the current ones.
+     *
+     * @param more listeners to add
+     * @return the options
+     */
+    public Options withListeners(TrainingListener... more) {
+      List<TrainingListener> all = new ArrayList<>(listeners);
+      all.addAll(List.of(more));
+      return new Options(resume, out, stopAfterEpoch, all, sourceRevision);
+    }
+
+    /**
+     * These options, recording {@code revision} as the source revision that trained the run.
+     *
+     * @param revision the revision (a commit id, a release version), not null
+     * @return the options
+     */
+    public Options recordingRevision(String revision) {
+      return new Options(
+          resume, out, stopAfterEpoch, listeners, Checks.notNull("revision", revision));
     }
   }
 
   /** The run's per-epoch metrics, robust accuracies (if asked for) and where it was written. */
-  public record Result(RunDirectory directory, List<EpochMetrics> epochs, Tokenizer tokenizer, List<RobustAccuracy> robustness) {
+  public record Result(
+      RunDirectory directory,
+      List<EpochMetrics> epochs,
+      Tokenizer tokenizer,
+      List<RobustAccuracy> robustness) {
     public EpochMetrics last() {
       return epochs.get(epochs.size() - 1);
     }
@@ -77,6 +151,11 @@ public final class TrainingRun {
    */
   public static Data load(ModelConfig model, TrainConfig config) throws IOException {
     String dataset = config.dataset();
+    if (dataset == null) {
+      throw new IllegalArgumentException(
+          "train.dataset is not set: a training run loads its data by name; for data in memory,"
+              + " use Trainer.fit");
+    }
     int trainLimit = config.trainLimit();
     Dataset train = Datasets.load(dataset, "train");
     Dataset test = Datasets.load(dataset, "test");
@@ -92,33 +171,55 @@ public final class TrainingRun {
       train = train.subset("train", fit);
     }
     if (train.classNames().size() != model.numClasses()) {
-      throw new IllegalArgumentException("num_classes is " + model.numClasses() + " but dataset '" + dataset
-          + "' has " + train.classNames().size() + " classes");
+      throw new IllegalArgumentException(
+          "num_classes is "
+              + model.numClasses()
+              + " but dataset '"
+              + dataset
+              + "' has "
+              + train.classNames().size()
+              + " classes");
     }
     if (model.kind().equals("vit")) {
       if (!(train instanceof ImageDataset tr) || !(test instanceof ImageDataset te)) {
-        throw new IllegalArgumentException("a vit model needs an image dataset; '" + dataset + "' holds texts");
+        throw new IllegalArgumentException(
+            "a vit model needs an image dataset; '" + dataset + "' holds texts");
       }
       if (tr.height() != model.imageSize() || tr.width() != model.imageSize()) {
-        throw new IllegalArgumentException("image_size is " + model.imageSize() + " but dataset '" + dataset
-            + "' has " + tr.height() + "x" + tr.width() + " images");
+        throw new IllegalArgumentException(
+            "image_size is "
+                + model.imageSize()
+                + " but dataset '"
+                + dataset
+                + "' has "
+                + tr.height()
+                + "x"
+                + tr.width()
+                + " images");
       }
       return new Data(Examples.of(tr).limit(trainLimit), Examples.of(te), null);
     }
     if (!(train instanceof TextDataset tr) || !(test instanceof TextDataset te)) {
-      throw new IllegalArgumentException("a text model needs a text dataset; '" + dataset + "' holds images");
+      throw new IllegalArgumentException(
+          "a text model needs a text dataset; '" + dataset + "' holds images");
     }
     Tokenizer tokenizer = Tokenizer.fit(tr.texts(), model.vocabularySize());
-    return new Data(Examples.of(tr, tokenizer, model.maxLength()).limit(trainLimit),
-        Examples.of(te, tokenizer, model.maxLength()), tokenizer);
+    return new Data(
+        Examples.of(tr, tokenizer, model.maxLength()).limit(trainLimit),
+        Examples.of(te, tokenizer, model.maxLength()),
+        tokenizer);
   }
 
   /** Records the source revision; a resumed run adds a line when the revision changed. */
-  private static void recordRevision(RunDirectory dir, boolean resuming) throws IOException {
-    String revision = SourceRevision.current();
-    List<String> lines = resuming && Files.exists(dir.sourceRevision())
-        ? new ArrayList<>(Files.readAllLines(dir.sourceRevision()))
-        : new ArrayList<>();
+  private static void recordRevision(RunDirectory dir, boolean resuming, String revision)
+      throws IOException {
+    if (revision == null) {
+      return;
+    }
+    List<String> lines =
+        resuming && Files.exists(dir.sourceRevision())
+            ? new ArrayList<>(Files.readAllLines(dir.sourceRevision()))
+            : new ArrayList<>();
     if (lines.isEmpty() || !lines.get(lines.size() - 1).equals(revision)) {
       lines.add(revision);
     }
@@ -126,7 +227,8 @@ public final class TrainingRun {
   }
 
   /** Trains {@code model} as {@code train} says, writing {@code directory}. */
-  public static Result run(ModelConfig model, TrainConfig train, Path directory, Options options) throws IOException {
+  public static Result run(ModelConfig model, TrainConfig train, Path directory, Options options)
+      throws IOException {
     RunDirectory dir = new RunDirectory(directory);
     Data data = load(model, train);
     String configJson = Json.write(Map.of("model", model, "train", train));
@@ -134,14 +236,17 @@ public final class TrainingRun {
     if (resuming) {
       JsonNode previous = Json.mapper().readTree(Files.readString(dir.config()));
       if (!previous.equals(Json.mapper().readTree(configJson))) {
-        throw new IllegalArgumentException("cannot resume " + directory + ": its config.json differs from this run's config");
+        throw new IllegalArgumentException(
+            "cannot resume " + directory + ": its config.json differs from this run's config");
       }
     } else if (Files.exists(dir.metricsJsonl())) {
-      throw new IllegalArgumentException("run directory " + directory
-          + " already holds a run; pass --resume to continue it or choose another --output");
+      throw new IllegalArgumentException(
+          "run directory "
+              + directory
+              + " already holds a run; pass --resume to continue it or choose another --output");
     }
     RunDirectory.writeAtomically(dir.config(), configJson);
-    recordRevision(dir, resuming);
+    recordRevision(dir, resuming, options.sourceRevision());
     if (data.tokenizer() != null) {
       RunDirectory.writeAtomically(dir.tokenizer(), Json.write(data.tokenizer()));
     }
@@ -149,12 +254,10 @@ public final class TrainingRun {
     List<RobustAccuracy> robust;
     try (Trainer trainer = new Trainer(model, train)) {
       int firstEpoch = 1;
-      long step = 0;
       if (resuming) {
         JsonNode state = Json.mapper().readTree(Files.readString(dir.state()));
         int done = state.get("epoch").asInt();
         trainer.restore(dir.checkpoints().resolve(state.get("checkpoint").asText()).toString());
-        step = trainer.stepsDone();
         firstEpoch = done + 1;
         for (String line : Files.readAllLines(dir.metricsJsonl())) {
           EpochMetrics m = Json.mapper().readValue(line, EpochMetrics.class);
@@ -162,50 +265,60 @@ public final class TrainingRun {
             history.add(m);
           }
         }
-        options.out().printf("resuming %s after epoch %d (step %d)%n", directory, done, step);
+        options
+            .out()
+            .printf("resuming %s after epoch %d (step %d)%n", directory, done, trainer.stepsDone());
       }
-      LearningRateSchedule schedule = trainer.schedule(data.train().n());
-      int perEpoch = trainer.stepsPerEpoch(data.train().n());
-      for (int epoch = firstEpoch; epoch <= train.epochs(); epoch++) {
-        int[] order = trainer.shuffle(data.train().n(), epoch);
-        double lossSum = 0;
-        int correct = 0;
-        long start = System.nanoTime();
-        double lr = 0;
-        try (ProgressBar bar = options.progress() ? progressBar(epoch, train.epochs(), perEpoch, options.out()) : null) {
-          for (int b = 0; b < perEpoch; b++) {
-            int from = b * train.batchSize();
-            int to = Math.min(data.train().n(), from + train.batchSize());
-            lr = schedule.at(step);
-            Trainer.StepResult r = trainer.step(data.train(), order, from, to, step++, lr);
-            lossSum += r.loss() * r.size();
-            correct += r.correct();
-            if (bar != null) {
-              double secs = (System.nanoTime() - start) / 1e9;
-              bar.step();
-              bar.setExtraMessage(String.format(" loss %.4f acc %.3f %.0f ex/s", lossSum / to, (double) correct / to, to / secs));
+      boolean[] stopped = {false};
+      TrainingListener bookkeeping =
+          new TrainingListener() {
+            @Override
+            public void onEpochEnd(EpochMetrics m, Evaluation eval) {
+              try {
+                if (m.epoch() == train.epochs() && eval.report() != null) {
+                  RunDirectory.writeAtomically(dir.reliability(), Json.write(eval.report()));
+                }
+                history.add(m);
+                writeMetrics(dir, history);
+                checkpoint(trainer, dir, m.epoch());
+              } catch (IOException e) {
+                throw new UncheckedIOException(e);
+              }
+              options
+                  .out()
+                  .printf(
+                      "epoch %d/%d  train loss %.4f acc %.3f | test acc %.4f nll %.4f ece %.4f | %.1f s%n",
+                      m.epoch(),
+                      train.epochs(),
+                      m.trainLoss(),
+                      m.trainAccuracy(),
+                      m.testAccuracy(),
+                      m.testNll(),
+                      m.testEce(),
+                      m.epochSeconds());
+              if (m.epoch() == options.stopAfterEpoch() && m.epoch() < train.epochs()) {
+                options.out().printf("stopped after epoch %d; continue with --resume%n", m.epoch());
+                stopped[0] = true;
+                trainer.stopTraining();
+              }
             }
-          }
-        }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        Evaluation eval = Evaluation.of(trainer.predict(data.test()), data.test().labels(), train.eceBins());
-        if (epoch == train.epochs() && eval.report() != null) {
-          RunDirectory.writeAtomically(dir.reliability(), Json.write(eval.report()));
-        }
-        EpochMetrics m = new EpochMetrics(epoch, step, lr, lossSum / data.train().n(), (double) correct / data.train().n(),
-            eval.accuracy(), eval.nll(), eval.ece(), eval.brier(), seconds, data.train().n() / seconds);
-        history.add(m);
-        writeMetrics(dir, history);
-        checkpoint(trainer, dir, epoch);
-        options.out().printf("epoch %d/%d  train loss %.4f acc %.3f | test acc %.4f nll %.4f ece %.4f | %.1f s%n",
-            epoch, train.epochs(), m.trainLoss(), m.trainAccuracy(), m.testAccuracy(), m.testNll(), m.testEce(), seconds);
-        if (epoch == options.stopAfterEpoch() && epoch < train.epochs()) {
-          options.out().printf("stopped after epoch %d; continue with --resume%n", epoch);
-          return new Result(dir, history, data.tokenizer(), List.of());
-        }
+          };
+      List<TrainingListener> listeners = new ArrayList<>();
+      listeners.add(bookkeeping);
+      listeners.addAll(options.listeners());
+      try {
+        trainer.fit(data.train(), data.test(), firstEpoch, listeners);
+      } catch (UncheckedIOException e) {
+        throw e.getCause();
+      }
+      if (stopped[0]) {
+        return new Result(dir, history, data.tokenizer(), List.of());
       }
       saveFinal(trainer, dir, data.tokenizer());
-      robust = train.robustness() == null ? List.of() : Robustness.evaluate(trainer, data.test(), train.robustness(), options.out());
+      robust =
+          train.robustness() == null
+              ? List.of()
+              : Robustness.evaluate(trainer, data.test(), train.robustness(), options.out());
     }
     Result result = new Result(dir, history, data.tokenizer(), robust);
     Map<String, Object> summary = new LinkedHashMap<>();
@@ -223,27 +336,21 @@ public final class TrainingRun {
       summary.put(r.attack() + "_robust_accuracy", perEps);
     }
     RunDirectory.writeAtomically(dir.summary(), Json.write(summary));
-    TrainingCurves.write(history, dir.curves());
     return result;
   }
 
-  private static ProgressBar progressBar(int epoch, int epochs, int steps, PrintStream out) {
-    return new ProgressBarBuilder()
-        .setTaskName("epoch " + epoch + "/" + epochs)
-        .setInitialMax(steps)
-        .setStyle(ProgressBarStyle.ASCII)
-        .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(out))
-        .setUpdateIntervalMillis(250)
-        .continuousUpdate()
-        .build();
-  }
-
-  private static void writeMetrics(RunDirectory dir, List<EpochMetrics> history) throws IOException {
+  private static void writeMetrics(RunDirectory dir, List<EpochMetrics> history)
+      throws IOException {
     StringBuilder jsonl = new StringBuilder();
     StringBuilder csv = new StringBuilder(EpochMetrics.CSV_HEADER).append('\n');
     for (EpochMetrics m : history) {
-      jsonl.append(Json.mapper().writer().without(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
-          .writeValueAsString(m)).append('\n');
+      jsonl
+          .append(
+              Json.mapper()
+                  .writer()
+                  .without(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
+                  .writeValueAsString(m))
+          .append('\n');
       csv.append(m.csvRow()).append('\n');
     }
     RunDirectory.writeAtomically(dir.metricsJsonl(), jsonl.toString());
@@ -256,15 +363,19 @@ public final class TrainingRun {
     Path folder = dir.checkpoints().resolve(name);
     Files.createDirectories(folder);
     trainer.save(folder.resolve("ckpt").toString());
-    RunDirectory.writeAtomically(dir.state(), Json.write(Map.of("epoch", epoch, "checkpoint", name + "/ckpt")));
+    RunDirectory.writeAtomically(
+        dir.state(), Json.write(Map.of("epoch", epoch, "checkpoint", name + "/ckpt")));
     try (Stream<Path> old = Files.list(dir.checkpoints())) {
-      for (Path p : old.filter(p -> Files.isDirectory(p) && !p.getFileName().toString().equals(name)).toList()) {
+      for (Path p :
+          old.filter(p -> Files.isDirectory(p) && !p.getFileName().toString().equals(name))
+              .toList()) {
         RunDirectory.deleteRecursively(p);
       }
     }
   }
 
-  private static void saveFinal(Trainer trainer, RunDirectory dir, Tokenizer tokenizer) throws IOException {
+  private static void saveFinal(Trainer trainer, RunDirectory dir, Tokenizer tokenizer)
+      throws IOException {
     Path tmp = dir.root().resolve("model.tmp");
     RunDirectory.deleteRecursively(tmp);
     Files.createDirectories(tmp);

@@ -81,7 +81,10 @@ class ReaderValidationTest {
     Path cut = write("cut-images", Arrays.copyOf(images, images.length - 100));
     assertMentions(
         failure(cut, write("l", labels)),
-        cut.toString(), "expected 196016 bytes", "250 x 28 x 28", "found 195916 bytes (truncated)");
+        cut.toString(),
+        "expected 196016 bytes",
+        "250 x 28 x 28",
+        "found 195916 bytes (truncated)");
     Path header = write("header-only", Arrays.copyOf(images, 10));
     assertMentions(failure(header, write("l", labels)), "16 bytes", "only 10 bytes");
   }
@@ -95,7 +98,8 @@ class ReaderValidationTest {
   @Test
   void rejectsTruncatedGzip() throws IOException {
     byte[] gz;
-    try (InputStream in = getClass().getResourceAsStream(MINI + "t10k-images-idx3-ubyte.gz")) {
+    try (InputStream in =
+        getClass().getResourceAsStream(RawFile.DEMO_DATA + MINI + "t10k-images-idx3-ubyte.gz")) {
       gz = in.readAllBytes();
     }
     Path cut = write("cut.gz", Arrays.copyOf(gz, gz.length / 2));
@@ -140,9 +144,7 @@ class ReaderValidationTest {
     byte[] bad = labels.clone();
     bad[8 + 7] = 10;
     assertMentions(
-        failure(write("i", images), write("l", bad)),
-        "labels in [0, 10)",
-        "label 10 at index 7");
+        failure(write("i", images), write("l", bad)), "labels in [0, 10)", "label 10 at index 7");
   }
 
   @Test
@@ -159,11 +161,14 @@ class ReaderValidationTest {
     Path shortRow = write("short.csv", (row + "\n" + row.substring(2) + "\n").getBytes());
     assertMentions(
         assertThrows(DatasetFormatException.class, () -> read(shortRow)).getMessage(),
-        shortRow.toString(), "65 comma-separated values on line 2", "found 64 values");
+        shortRow.toString(),
+        "65 comma-separated values on line 2",
+        "found 64 values");
     Path bright = write("bright.csv", row.replaceFirst("^0", "17").getBytes());
     assertMentions(
         assertThrows(DatasetFormatException.class, () -> read(bright)).getMessage(),
-        "an integer in [0, 16] at line 1, column 1", "found '17'");
+        "an integer in [0, 16] at line 1, column 1",
+        "found '17'");
   }
 
   private static ImageDataset read(Path csv) throws IOException {
@@ -174,8 +179,12 @@ class ReaderValidationTest {
   void spamTsvRoundTripsAndRejectsTruncationAndBadLines() throws IOException {
     TextDataset d =
         new TextDataset(
-            "s", "test", new String[] {"a\tb\\c\r\nd", "", "é"}, new int[] {1, 0, 1},
-            SpamAssassin.CLASSES, "test");
+            "s",
+            "test",
+            new String[] {"a\tb\\c\r\nd", "", "é"},
+            new int[] {1, 0, 1},
+            SpamAssassin.CLASSES,
+            "test");
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     SpamAssassin.writeTsv(d, out);
     TextDataset back =

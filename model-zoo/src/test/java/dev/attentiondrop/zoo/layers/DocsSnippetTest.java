@@ -26,10 +26,10 @@ import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt64;
 
 /**
- * The snippet of docs/models.md, section 3 ("Building and training a block"), verbatim: a
- * pre-LN {@link TransformerEncoderBlock} with Hard Attention Masking in its attention chain,
- * trained with our Adam on gradients from {@code Graph.addGradients}. The task: every position
- * must output the mean of its sequence, which only attention can compute.
+ * The snippet of docs/models.md, section 3 ("Building and training a block"), verbatim: a pre-LN
+ * {@link TransformerEncoderBlock} with Hard Attention Masking in its attention chain, trained with
+ * our Adam on gradients from {@code Graph.addGradients}. The task: every position must output the
+ * mean of its sequence, which only attention can compute.
  */
 @DisplayName("docs/models.md: a block with a regularizer chain trains (loss decreases)")
 class DocsSnippetTest {
@@ -65,14 +65,15 @@ class DocsSnippetTest {
 
       var x = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, length, dim)));
       var target = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, length, dim)));
-      var seed = tf.placeholder(TInt64.class, Placeholder.shape(Shape.of(2)));   // fed [0, step]
+      var seed = tf.placeholder(TInt64.class, Placeholder.shape(Shape.of(2))); // fed [0, step]
       var allAxes = tf.constant(new int[] {0, 1, 2});
 
       // Training branch (regularizer on) and inference branch: two calls, one set of variables.
       Operand<TFloat32> trainOut = block.call(tf, x, null, CallContext.training(seed)).output();
       Operand<TFloat32> evalOut = block.call(tf, x, null, CallContext.inference()).output();
       Operand<TFloat32> loss = tf.math.mean(tf.math.squaredDifference(trainOut, target), allAxes);
-      Operand<TFloat32> evalLoss = tf.math.mean(tf.math.squaredDifference(evalOut, target), allAxes);
+      Operand<TFloat32> evalLoss =
+          tf.math.mean(tf.math.squaredDifference(evalOut, target), allAxes);
 
       // d loss / d w for every variable of the block, then one Adam update.
       List<Variable<TFloat32>> weights = block.variables();
@@ -84,7 +85,8 @@ class DocsSnippetTest {
         grads.add(gf);
       }
       grads = Optimizer.clipByGlobalNorm(tf, grads, 1.0, new ArrayList<>());
-      Op train = new Optimizer(OptimizerConfig.adam(1e-2)).update(tf, weights, grads, tf.constant(1e-2f));
+      Op train =
+          new Optimizer(OptimizerConfig.adam(1e-2)).update(tf, weights, grads, tf.constant(1e-2f));
 
       try (Session session = new Session(g);
           TFloat32 xT = TFloat32.tensorOf(shape, DataBuffers.of(xs, true, false));
@@ -93,9 +95,16 @@ class DocsSnippetTest {
         float before = scalar(session.runner().feed(x, xT).feed(target, yT).fetch(evalLoss));
         float firstStep = 0, lastStep = 0;
         for (long step = 0; step < steps; step++) {
-          try (TInt64 s = TInt64.vectorOf(0L, step)) {   // a fresh mask every step
-            float l = scalar(session.runner().feed(x, xT).feed(target, yT).feed(seed, s)
-                .addTarget(train).fetch(loss));
+          try (TInt64 s = TInt64.vectorOf(0L, step)) { // a fresh mask every step
+            float l =
+                scalar(
+                    session
+                        .runner()
+                        .feed(x, xT)
+                        .feed(target, yT)
+                        .feed(seed, s)
+                        .addTarget(train)
+                        .fetch(loss));
             if (step == 0) {
               firstStep = l;
             }
@@ -103,8 +112,9 @@ class DocsSnippetTest {
           }
         }
         float after = scalar(session.runner().feed(x, xT).feed(target, yT).fetch(evalLoss));
-        System.out.printf("DocsSnippetTest: %d block parameters; training loss %.4f (step 1) -> %.4f "
-            + "(step %d); inference loss %.4f -> %.4f%n",
+        System.out.printf(
+            "DocsSnippetTest: %d block parameters; training loss %.4f (step 1) -> %.4f "
+                + "(step %d); inference loss %.4f -> %.4f%n",
             block.parameterCount(), firstStep, lastStep, steps, before, after);
         assertTrue(lastStep < 0.5f * firstStep, "training loss " + firstStep + " -> " + lastStep);
         assertTrue(after < 0.5f * before, "inference loss " + before + " -> " + after);

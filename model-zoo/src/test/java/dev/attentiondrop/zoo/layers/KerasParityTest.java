@@ -52,12 +52,12 @@ import org.tensorflow.types.TFloat32;
  * (Keras' {@code return_attention_scores}).
  *
  * <p>Cases: Dense on rank-2 and rank-3 inputs; LayerNormalization with epsilon {@code 1e-6} and
- * Keras' default {@code 1e-3}, on rows of very different scales (one with variance ~{@code
- * 2.5e-3}, where epsilon matters); MultiHeadAttention with 3 heads and key_dim 8 ({@code heads *
- * key_dim != d_model}, so a transposed head layout cannot pass) without a mask, with a padding
- * mask, an arbitrary {@code [B, T, S]} mask, a causal mask (Keras' {@code use_causal_mask=True})
- * and padding plus causal. Keras takes the mask as {@code [B, T, S]}; the Java layer takes its own
- * mask builders' {@code [B, 1, 1, S]} / {@code [1, 1, T, S]} forms where they exist.
+ * Keras' default {@code 1e-3}, on rows of very different scales (one with variance ~{@code 2.5e-3},
+ * where epsilon matters); MultiHeadAttention with 3 heads and key_dim 8 ({@code heads * key_dim !=
+ * d_model}, so a transposed head layout cannot pass) without a mask, with a padding mask, an
+ * arbitrary {@code [B, T, S]} mask, a causal mask (Keras' {@code use_causal_mask=True}) and padding
+ * plus causal. Keras takes the mask as {@code [B, T, S]}; the Java layer takes its own mask
+ * builders' {@code [B, 1, 1, S]} / {@code [1, 1, T, S]} forms where they exist.
  *
  * <p>No mask has a fully masked row (every query keeps at least one key; checked when the case is
  * built): there the libraries differ by design. Ours gives such a row all-zero probabilities and a
@@ -291,8 +291,7 @@ class KerasParityTest {
           Operand<TBool> mask = javaMask == null ? null : javaMask.apply(tf);
           MultiHeadAttention.Output out =
               mha.call(tf, constant(tf, x), mask, CallContext.inference());
-          return new Built(
-              weights, Map.of("output", out.output(), "scores", out.probabilities()));
+          return new Built(weights, Map.of("output", out.output(), "scores", out.probabilities()));
         });
   }
 

@@ -121,34 +121,55 @@ class AttacksTest {
 
     record Run(MetricsReference.Case ref, float[] java) {}
     List<Run> runs = new ArrayList<>();
-    runs.add(new Run(refCase("fgsm pixels eps 0.1", "fgsm", xp, y, ValueRange.PIXELS).param("eps", 0.1),
-        pixels.fgsm(xp, y, 0.1)));
-    runs.add(new Run(refCase("fgsm free eps 0.3", "fgsm", xg, y, null).param("eps", 0.3),
-        free.fgsm(xg, y, 0.3)));
+    runs.add(
+        new Run(
+            refCase("fgsm pixels eps 0.1", "fgsm", xp, y, ValueRange.PIXELS).param("eps", 0.1),
+            pixels.fgsm(xp, y, 0.1)));
+    runs.add(
+        new Run(
+            refCase("fgsm free eps 0.3", "fgsm", xg, y, null).param("eps", 0.3),
+            free.fgsm(xg, y, 0.3)));
     var noStart = new AttackSpec.Pgd(0.1, 5, 0.03, false, 0);
-    runs.add(new Run(refCase("pgd pixels no start", "pgd", xp, y, ValueRange.PIXELS)
-            .param("eps", 0.1).param("steps", 5).param("step_size", 0.03),
-        pixels.pgd(xp, y, noStart)));
+    runs.add(
+        new Run(
+            refCase("pgd pixels no start", "pgd", xp, y, ValueRange.PIXELS)
+                .param("eps", 0.1)
+                .param("steps", 5)
+                .param("step_size", 0.03),
+            pixels.pgd(xp, y, noStart)));
     var randomStart = new AttackSpec.Pgd(0.1, 7, 0.025, true, 1234);
     float[] u = Attacks.uniformNoise(1234, xp.length, 0.1);
-    runs.add(new Run(refCase("pgd pixels random start", "pgd", xp, y, ValueRange.PIXELS)
-            .param("eps", 0.1).param("steps", 7).param("step_size", 0.025)
-            .input("start", u, N, EXAMPLE[0], EXAMPLE[1]),
-        pixels.pgd(xp, y, randomStart)));
+    runs.add(
+        new Run(
+            refCase("pgd pixels random start", "pgd", xp, y, ValueRange.PIXELS)
+                .param("eps", 0.1)
+                .param("steps", 7)
+                .param("step_size", 0.025)
+                .input("start", u, N, EXAMPLE[0], EXAMPLE[1]),
+            pixels.pgd(xp, y, randomStart)));
     var big = new AttackSpec.Pgd(0.5, 6, 0.2, true, 99);
-    runs.add(new Run(refCase("pgd free random start", "pgd", xg, y, null)
-            .param("eps", 0.5).param("steps", 6).param("step_size", 0.2)
-            .input("start", Attacks.uniformNoise(99, xg.length, 0.5), N, EXAMPLE[0], EXAMPLE[1]),
-        free.pgd(xg, y, big)));
+    runs.add(
+        new Run(
+            refCase("pgd free random start", "pgd", xg, y, null)
+                .param("eps", 0.5)
+                .param("steps", 6)
+                .param("step_size", 0.2)
+                .input(
+                    "start", Attacks.uniformNoise(99, xg.length, 0.5), N, EXAMPLE[0], EXAMPLE[1]),
+            free.pgd(xg, y, big)));
 
     MetricsReference.run(tmp, runs.stream().map(Run::ref).toList());
     for (Run run : runs) {
       MetricsReference.Case c = run.ref();
       if (c.op.equals("pgd")) {
-        // a gradient entry within float32 noise of 0 (~1e-7 here: iterates differ by ~1e-7, |w| ~ 1)
+        // a gradient entry within float32 noise of 0 (~1e-7 here: iterates differ by ~1e-7, |w| ~
+        // 1)
         // could take a different sign in Java and NumPy; the fixed inputs keep clear of that
-        assertTrue(c.scalar("min_abs_gradient") > 1e-6,
-            c.name + ": fixed inputs too close to a zero gradient: " + c.scalar("min_abs_gradient"));
+        assertTrue(
+            c.scalar("min_abs_gradient") > 1e-6,
+            c.name
+                + ": fixed inputs too close to a zero gradient: "
+                + c.scalar("min_abs_gradient"));
       }
       assertClose(c.name + " adversarial", c.out("adversarial").data(), widen(run.java()), TOL);
     }
@@ -163,7 +184,8 @@ class AttacksTest {
     Attacks pixels = attacks(ValueRange.PIXELS);
     float[] x = uniform(5, N * D);
     int[] y = labels(6);
-    for (AttackSpec spec : List.of(new AttackSpec.Fgsm(0.2), new AttackSpec.Pgd(0.2, 4, 0.1, true, 3))) {
+    for (AttackSpec spec :
+        List.of(new AttackSpec.Fgsm(0.2), new AttackSpec.Pgd(0.2, 4, 0.1, true, 3))) {
       float[] adv = pixels.attack(x, y, spec);
       double maxDelta = 0;
       for (int j = 0; j < x.length; j++) {
@@ -171,8 +193,11 @@ class AttacksTest {
         assertTrue(adv[j] >= 0 && adv[j] <= 1, spec + ": value " + adv[j] + " outside [0, 1]");
       }
       assertTrue(maxDelta <= 0.2 + 1e-6, spec + ": max |x' - x| = " + maxDelta);
-      assertTrue(maxDelta >= 0.2 - 1e-6, spec + ": the attack should reach the ball's surface, got " + maxDelta);
-      assertTrue(pixels.loss(adv, y) > pixels.loss(x, y), spec + ": the attack should raise the loss");
+      assertTrue(
+          maxDelta >= 0.2 - 1e-6,
+          spec + ": the attack should reach the ball's surface, got " + maxDelta);
+      assertTrue(
+          pixels.loss(adv, y) > pixels.loss(x, y), spec + ": the attack should raise the loss");
     }
   }
 
@@ -184,7 +209,8 @@ class AttacksTest {
     double clean = free.accuracy(x, y);
     double[] eps = {0, 0.05, 0.5, 2};
     RobustAccuracy fgsm = free.robustAccuracy(x, y, eps, AttackSpec.Fgsm::new);
-    RobustAccuracy pgd = free.robustAccuracy(x, y, eps, e -> AttackSpec.Pgd.relative(e, 5, 0.5, true, 11));
+    RobustAccuracy pgd =
+        free.robustAccuracy(x, y, eps, e -> AttackSpec.Pgd.relative(e, 5, 0.5, true, 11));
     assertEquals(clean, fgsm.cleanAccuracy());
     assertEquals(clean, fgsm.accuracy().get(0));
     assertEquals(clean, pgd.accuracy().get(0));
@@ -205,36 +231,52 @@ class AttacksTest {
     int[] y = labels(10);
     var spec = new AttackSpec.Pgd(0.1, 3, 0.04, true, 77);
     float[] a = attacks(ValueRange.PIXELS).pgd(x, y, spec);
-    float[] b2 = Attacks.create(session, tf, linear(), EXAMPLE, C, ValueRange.PIXELS, 1000).pgd(x, y, spec);
+    float[] b2 =
+        Attacks.create(session, tf, linear(), EXAMPLE, C, ValueRange.PIXELS, 1000).pgd(x, y, spec);
     assertArrayEquals(a, b2);
-    float[] other = attacks(ValueRange.PIXELS).pgd(x, y, new AttackSpec.Pgd(0.1, 3, 0.04, true, 78));
+    float[] other =
+        attacks(ValueRange.PIXELS).pgd(x, y, new AttackSpec.Pgd(0.1, 3, 0.04, true, 78));
     assertTrue(!Arrays.equals(a, other), "a different seed should give a different random start");
   }
 
   @Test
   void validatesParameters() {
     assertMessage("eps must be finite and in [0, +inf), got -0.1", () -> new AttackSpec.Fgsm(-0.1));
-    assertMessage("eps must be finite and in [0, +inf), got NaN", () -> new AttackSpec.Pgd(Double.NaN, 1, 0.1, false, 0));
-    assertMessage("steps must be an integer in [1, +inf), got 0", () -> new AttackSpec.Pgd(0.1, 0, 0.1, false, 0));
-    assertMessage("step size must be finite and in (0, +inf), got 0.0", () -> new AttackSpec.Pgd(0.1, 1, 0, false, 0));
-    assertMessage("step size must be finite and in (0, +inf), got Infinity",
+    assertMessage(
+        "eps must be finite and in [0, +inf), got NaN",
+        () -> new AttackSpec.Pgd(Double.NaN, 1, 0.1, false, 0));
+    assertMessage(
+        "steps must be an integer in [1, +inf), got 0",
+        () -> new AttackSpec.Pgd(0.1, 0, 0.1, false, 0));
+    assertMessage(
+        "step size must be finite and in (0, +inf), got 0.0",
+        () -> new AttackSpec.Pgd(0.1, 1, 0, false, 0));
+    assertMessage(
+        "step size must be finite and in (0, +inf), got Infinity",
         () -> new AttackSpec.Pgd(0.1, 1, Double.POSITIVE_INFINITY, false, 0));
     Attacks pixels = attacks(ValueRange.PIXELS);
     float[] x = uniform(1, N * D);
     int[] y = labels(2);
     float[] outside = x.clone();
     outside[5] = 1.5f;
-    assertMessage("x value 5 must be in the clip range [0.0, 1.0], got 1.5", () -> pixels.fgsm(outside, y, 0.1));
+    assertMessage(
+        "x value 5 must be in the clip range [0.0, 1.0], got 1.5",
+        () -> pixels.fgsm(outside, y, 0.1));
     int[] badLabels = y.clone();
     badLabels[3] = C;
-    assertMessage("label 3 must be an integer in [0, 3], got 4", () -> pixels.fgsm(x, badLabels, 0.1));
-    assertMessage("x must hold a positive multiple of 12 values", () -> pixels.fgsm(new float[13], y, 0.1));
-    assertMessage("must return an attack with that eps",
+    assertMessage(
+        "label 3 must be an integer in [0, 3], got 4", () -> pixels.fgsm(x, badLabels, 0.1));
+    assertMessage(
+        "x must hold a positive multiple of 12 values", () -> pixels.fgsm(new float[13], y, 0.1));
+    assertMessage(
+        "must return an attack with that eps",
         () -> pixels.robustAccuracy(x, y, new double[] {0.1}, e -> new AttackSpec.Fgsm(0.2)));
   }
 
   static void assertMessage(String expected, org.junit.jupiter.api.function.Executable call) {
     var e = assertThrows(IllegalArgumentException.class, call);
-    assertTrue(e.getMessage().contains(expected), "message '" + e.getMessage() + "' lacks '" + expected + "'");
+    assertTrue(
+        e.getMessage().contains(expected),
+        "message '" + e.getMessage() + "' lacks '" + expected + "'");
   }
 }

@@ -91,7 +91,8 @@ class CalibrationTest {
     assertClose(what + " nll", c.scalar("nll"), r.nll(), TOL);
     assertClose(what + " ece", c.scalar("ece"), r.ece(), TOL);
     assertClose(what + " brier", c.scalar("brier"), r.brier(), TOL);
-    assertClose(what + " reliability", c.out("reliability").data(), reliabilityRows(r.reliability()), TOL);
+    assertClose(
+        what + " reliability", c.out("reliability").data(), reliabilityRows(r.reliability()), TOL);
   }
 
   @Test
@@ -103,31 +104,48 @@ class CalibrationTest {
     probs.add(new Probs("random 300x5, 15 bins", Calibration.widen(p5), y5, 15));
     probs.add(new Probs("random 300x5, 10 bins", Calibration.widen(p5), y5, 10));
     probs.add(new Probs("random 300x5, 1 bin", Calibration.widen(p5), y5, 1));
-    probs.add(new Probs("random 40x2, 7 bins", Calibration.widen(randomProbabilities(3, 40, 2)), randomLabels(4, 40, 2), 7));
+    probs.add(
+        new Probs(
+            "random 40x2, 7 bins",
+            Calibration.widen(randomProbabilities(3, 40, 2)),
+            randomLabels(4, 40, 2),
+            7));
     // confidences on bin edges, ties, a zero probability for the label (NLL floor), certainty
     double[][] edges = {
-      {0.5, 0.5}, {0.7, 0.3}, {0.3, 0.7}, {1.0, 0.0}, {0.0, 1.0}, {0.6, 0.4}, {0.9, 0.1}, {0.2, 0.8}, {0.55, 0.45}
+      {0.5, 0.5},
+      {0.7, 0.3},
+      {0.3, 0.7},
+      {1.0, 0.0},
+      {0.0, 1.0},
+      {0.6, 0.4},
+      {0.9, 0.1},
+      {0.2, 0.8},
+      {0.55, 0.45}
     };
     probs.add(new Probs("edges, 10 bins", edges, new int[] {1, 0, 0, 1, 1, 0, 0, 1, 1}, 10));
     probs.add(new Probs("edges, 5 bins", edges, new int[] {0, 1, 1, 0, 1, 1, 0, 1, 0}, 5));
 
     record Logits(String name, float[][] z, int[] y, int bins) {}
     List<Logits> logits = new ArrayList<>();
-    logits.add(new Logits("logits 200x10", randomLogits(5, 200, 10, 3), randomLabels(6, 200, 10), 15));
-    logits.add(new Logits("logits 50x3, large", randomLogits(7, 50, 3, 40), randomLabels(8, 50, 3), 15));
+    logits.add(
+        new Logits("logits 200x10", randomLogits(5, 200, 10, 3), randomLabels(6, 200, 10), 15));
+    logits.add(
+        new Logits("logits 50x3, large", randomLogits(7, 50, 3, 40), randomLabels(8, 50, 3), 15));
 
     List<MetricsReference.Case> cases = new ArrayList<>();
     for (Probs p : probs) {
-      cases.add(new MetricsReference.Case(p.name(), "calibration")
-          .param("bins", p.bins())
-          .input("probabilities", flat(p.p()), p.p().length, p.p()[0].length)
-          .labels(p.y()));
+      cases.add(
+          new MetricsReference.Case(p.name(), "calibration")
+              .param("bins", p.bins())
+              .input("probabilities", flat(p.p()), p.p().length, p.p()[0].length)
+              .labels(p.y()));
     }
     for (Logits l : logits) {
-      cases.add(new MetricsReference.Case(l.name(), "calibration_logits")
-          .param("bins", l.bins())
-          .input("logits", flat(l.z()), l.z().length, l.z()[0].length)
-          .labels(l.y()));
+      cases.add(
+          new MetricsReference.Case(l.name(), "calibration_logits")
+              .param("bins", l.bins())
+              .input("logits", flat(l.z()), l.z().length, l.z()[0].length)
+              .labels(l.y()));
     }
     MetricsReference.run(tmp, cases);
 
@@ -139,7 +157,11 @@ class CalibrationTest {
       Logits l = logits.get(i);
       MetricsReference.Case c = cases.get(probs.size() + i);
       assertReport(l.name(), c, Calibration.evaluateLogits(l.z(), l.y(), l.bins()));
-      assertClose(l.name() + " softmax", c.out("probabilities").data(), flat(Calibration.softmax(l.z())), 1e-12);
+      assertClose(
+          l.name() + " softmax",
+          c.out("probabilities").data(),
+          flat(Calibration.softmax(l.z())),
+          1e-12);
     }
   }
 
@@ -191,20 +213,34 @@ class CalibrationTest {
 
   @Test
   void rejectsBadInputsWithClearMessages() {
-    var e1 = assertThrows(IllegalArgumentException.class,
-        () -> Calibration.evaluate(new double[][] {{0.5, 0.5}}, new int[] {2}, 15));
-    assertTrue(e1.getMessage().contains("label 0 must be an integer in [0, 1], got 2"), e1.getMessage());
-    var e2 = assertThrows(IllegalArgumentException.class,
-        () -> Calibration.evaluate(new double[][] {{0.5, 0.6}}, new int[] {0}, 15));
+    var e1 =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> Calibration.evaluate(new double[][] {{0.5, 0.5}}, new int[] {2}, 15));
+    assertTrue(
+        e1.getMessage().contains("label 0 must be an integer in [0, 1], got 2"), e1.getMessage());
+    var e2 =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> Calibration.evaluate(new double[][] {{0.5, 0.6}}, new int[] {0}, 15));
     assertTrue(e2.getMessage().contains("row 0 must sum to 1"), e2.getMessage());
-    var e3 = assertThrows(IllegalArgumentException.class,
-        () -> Calibration.evaluate(new double[][] {{0.5, 0.5}}, new int[] {0}, 0));
-    assertTrue(e3.getMessage().contains("bins must be an integer in [1, 1000000], got 0"), e3.getMessage());
-    var e4 = assertThrows(IllegalArgumentException.class,
-        () -> Calibration.evaluate(new double[][] {{1.5, -0.5}}, new int[] {0}, 15));
+    var e3 =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> Calibration.evaluate(new double[][] {{0.5, 0.5}}, new int[] {0}, 0));
+    assertTrue(
+        e3.getMessage().contains("bins must be an integer in [1, 1000000], got 0"),
+        e3.getMessage());
+    var e4 =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> Calibration.evaluate(new double[][] {{1.5, -0.5}}, new int[] {0}, 15));
     assertTrue(e4.getMessage().contains("must be in [0, 1], got 1.5"), e4.getMessage());
-    var e5 = assertThrows(IllegalArgumentException.class,
-        () -> Calibration.evaluate(new double[][] {{0.5, 0.5}, {1, 0}}, new int[] {0}, 15));
-    assertTrue(e5.getMessage().contains("labels has 1 entries but there are 2 rows"), e5.getMessage());
+    var e5 =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> Calibration.evaluate(new double[][] {{0.5, 0.5}, {1, 0}}, new int[] {0}, 15));
+    assertTrue(
+        e5.getMessage().contains("labels has 1 entries but there are 2 rows"), e5.getMessage());
   }
 }

@@ -30,7 +30,9 @@ class ClassifierAttacksTest {
     for (int j = 0; j < clean.length; j++) {
       max = Math.max(max, Math.abs(adv[j] - clean[j]));
       if (clip != null) {
-        assertTrue(clip.contains(adv[j]), what + ": value " + j + " = " + adv[j] + " outside the clip range");
+        assertTrue(
+            clip.contains(adv[j]),
+            what + ": value " + j + " = " + adv[j] + " outside the clip range");
       }
     }
     assertTrue(max <= eps + 1e-6, what + ": max |x' - x| = " + max + " > eps " + eps);
@@ -50,22 +52,30 @@ class ClassifierAttacksTest {
     images[0] = 0; // pixels already at the range's ends
     images[1] = 1;
     int[] labels = {0, 3, 5, 9, 2};
-    try (Graph g = new Graph(); Session session = new Session(g)) {
+    try (Graph g = new Graph();
+        Session session = new Session(g)) {
       Ops tf = Ops.create(g);
       Classifier model = new Classifier(tf, config);
       // the model is "trained" first: a session that already ran (variables initialized)
       var in = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, s, s)));
       var logits = model.call(tf, in, CallContext.inference()).logits();
       float[] expected = new float[n * config.numClasses()];
-      try (TFloat32 t = TFloat32.tensorOf(Shape.of(n, s, s), org.tensorflow.ndarray.buffer.DataBuffers.of(images, true, false));
+      try (TFloat32 t =
+              TFloat32.tensorOf(
+                  Shape.of(n, s, s),
+                  org.tensorflow.ndarray.buffer.DataBuffers.of(images, true, false));
           Result res = session.runner().feed(in, t).fetch(logits).run()) {
-        ((TFloat32) res.get(0)).copyTo(org.tensorflow.ndarray.buffer.DataBuffers.of(expected, false, false));
+        ((TFloat32) res.get(0))
+            .copyTo(org.tensorflow.ndarray.buffer.DataBuffers.of(expected, false, false));
       }
 
       Attacks attack = ClassifierAttacks.pixels(session, tf, model, 2);
-      assertArrayEquals(expected, attack.logits(images), 1e-5f, "the attack graph shares the model's weights");
+      assertArrayEquals(
+          expected, attack.logits(images), 1e-5f, "the attack graph shares the model's weights");
       float[] grad = attack.gradient(images, labels);
-      assertTrue(java.util.Arrays.stream(MetricsReference.widen(grad)).anyMatch(v -> v != 0), "zero gradient");
+      assertTrue(
+          java.util.Arrays.stream(MetricsReference.widen(grad)).anyMatch(v -> v != 0),
+          "zero gradient");
 
       float[] fgsm = attack.fgsm(images, labels, 0.03);
       assertInBall("fgsm", images, fgsm, 0.03, ValueRange.PIXELS);
@@ -74,9 +84,11 @@ class ClassifierAttacksTest {
       assertTrue(fgsm[1] == 1f || Math.abs(fgsm[1] - 0.97f) < 1e-6, "pixel 1: " + fgsm[1]);
       float[] pgd = attack.pgd(images, labels, new AttackSpec.Pgd(0.05, 3, 0.02, true, 5));
       assertInBall("pgd", images, pgd, 0.05, ValueRange.PIXELS);
-      assertTrue(attack.loss(pgd, labels) > attack.loss(images, labels), "PGD should raise the loss");
+      assertTrue(
+          attack.loss(pgd, labels) > attack.loss(images, labels), "PGD should raise the loss");
 
-      RobustAccuracy ra = attack.robustAccuracy(images, labels, new double[] {0, 0.1}, AttackSpec.Fgsm::new);
+      RobustAccuracy ra =
+          attack.robustAccuracy(images, labels, new double[] {0, 0.1}, AttackSpec.Fgsm::new);
       assertEquals(ra.cleanAccuracy(), ra.accuracy().get(0));
       assertEquals(n, ra.examples());
     }
@@ -84,8 +96,16 @@ class ClassifierAttacksTest {
 
   @Test
   void embeddingAttackOnText() {
-    ModelConfig config = ModelConfig.text().vocabularySize(50).maxLength(12).modelDim(16).heads(2)
-        .mlpDim(32).layers(2).seed(4).build();
+    ModelConfig config =
+        ModelConfig.text()
+            .vocabularySize(50)
+            .maxLength(12)
+            .modelDim(16)
+            .heads(2)
+            .mlpDim(32)
+            .layers(2)
+            .seed(4)
+            .build();
     int[][] ids = new int[4][12];
     Random r = new Random(2);
     int[] lengths = {12, 7, 3, 10};
@@ -96,14 +116,16 @@ class ClassifierAttacksTest {
     }
     int[] labels = {0, 1, 1, 0};
     int d = config.modelDim();
-    try (Graph g = new Graph(); Session session = new Session(g)) {
+    try (Graph g = new Graph();
+        Session session = new Session(g)) {
       Ops tf = Ops.create(g);
       Classifier model = new Classifier(tf, config);
       var attack = ClassifierAttacks.embeddings(session, tf, model, 3);
       float[] clean = attack.embed(ids);
       assertEquals(4 * 12 * d, clean.length);
       double eps = 0.01;
-      for (AttackSpec spec : List.of(new AttackSpec.Fgsm(eps), new AttackSpec.Pgd(eps, 3, 0.004, true, 1))) {
+      for (AttackSpec spec :
+          List.of(new AttackSpec.Fgsm(eps), new AttackSpec.Pgd(eps, 3, 0.004, true, 1))) {
         float[] adv = attack.attack(ids, labels, spec);
         assertInBall(spec.name(), clean, adv, eps, null);
         // padding is masked: its embeddings have no gradient and FGSM leaves them alone
@@ -115,22 +137,39 @@ class ClassifierAttacksTest {
                 if (ids[i][j] == 0) {
                   assertEquals(clean[at], adv[at], "padding [" + i + "][" + j + "] moved");
                 } else {
-                  assertEquals(eps, Math.abs(adv[at] - clean[at]), 1e-6, "token [" + i + "][" + j + "] did not move by eps");
+                  assertEquals(
+                      eps,
+                      Math.abs(adv[at] - clean[at]),
+                      1e-6,
+                      "token [" + i + "][" + j + "] did not move by eps");
                 }
               }
             }
           }
         }
-        assertTrue(attack.attacks().loss(adv, labels, attack.mask(ids)) > attack.attacks().loss(clean, labels, attack.mask(ids)),
+        assertTrue(
+            attack.attacks().loss(adv, labels, attack.mask(ids))
+                > attack.attacks().loss(clean, labels, attack.mask(ids)),
             spec.name() + " should raise the loss");
       }
-      RobustAccuracy ra = attack.robustAccuracy(ids, labels, new double[] {0, 0.05},
-          e -> AttackSpec.Pgd.relative(e, 2, 0.5, false, 0));
+      RobustAccuracy ra =
+          attack.robustAccuracy(
+              ids,
+              labels,
+              new double[] {0, 0.05},
+              e -> AttackSpec.Pgd.relative(e, 2, 0.5, false, 0));
       assertEquals(attack.accuracy(ids, labels), ra.accuracy().get(0));
-      var e = assertThrows(IllegalArgumentException.class, () -> attack.embed(new int[][] {new int[11]}));
-      assertTrue(e.getMessage().contains("ids row 0 must have max_length 12 ids, got 11"), e.getMessage());
-      var wrongKind = assertThrows(IllegalArgumentException.class, () -> ClassifierAttacks.pixels(session, tf, model));
-      assertTrue(wrongKind.getMessage().contains("pixel attacks need a vit model, got kind 'text'"), wrongKind.getMessage());
+      var e =
+          assertThrows(
+              IllegalArgumentException.class, () -> attack.embed(new int[][] {new int[11]}));
+      assertTrue(
+          e.getMessage().contains("ids row 0 must have max_length 12 ids, got 11"), e.getMessage());
+      var wrongKind =
+          assertThrows(
+              IllegalArgumentException.class, () -> ClassifierAttacks.pixels(session, tf, model));
+      assertTrue(
+          wrongKind.getMessage().contains("pixel attacks need a vit model, got kind 'text'"),
+          wrongKind.getMessage());
     }
   }
 }

@@ -18,8 +18,8 @@ import java.util.Map;
 
 /**
  * Cases for {@code tests/python/reference/metrics_ref.py}: each gets a directory with {@code
- * case.json} and its float64 inputs; one Python process computes every case; outputs are read
- * back with {@link Case#out}.
+ * case.json} and its float64 inputs; one Python process computes every case; outputs are read back
+ * with {@link Case#out}.
  */
 final class MetricsReference {
   static final String SCRIPT = "tests/python/reference/metrics_ref.py";
@@ -90,11 +90,15 @@ final class MetricsReference {
     int index = 0;
     try {
       for (Case c : cases) {
-        c.dir = root.resolve(String.format("%02d-%s", index++, c.name.replaceAll("[^A-Za-z0-9]+", "-")));
+        c.dir =
+            root.resolve(
+                String.format("%02d-%s", index++, c.name.replaceAll("[^A-Za-z0-9]+", "-")));
         Files.createDirectories(c.dir);
-        Files.writeString(c.dir.resolve("case.json"), Json.write(Map.of("op", c.op, "params", c.params)));
+        Files.writeString(
+            c.dir.resolve("case.json"), Json.write(Map.of("op", c.op, "params", c.params)));
         for (Map.Entry<String, Npy.Array> in : c.inputs.entrySet()) {
-          Npy.write(c.dir.resolve(in.getKey() + ".npy"), in.getValue().data(), in.getValue().shape());
+          Npy.write(
+              c.dir.resolve(in.getKey() + ".npy"), in.getValue().data(), in.getValue().shape());
         }
         args.add(c.dir.toString());
       }
@@ -115,7 +119,8 @@ final class MetricsReference {
   /** Asserts elementwise agreement within {@code tol} (NaN matches NaN), naming the worst index. */
   static void assertClose(String what, double[] expected, double[] actual, double tol) {
     if (expected.length != actual.length) {
-      fail(what + ": " + expected.length + " reference values vs " + actual.length + " Java values");
+      fail(
+          what + ": " + expected.length + " reference values vs " + actual.length + " Java values");
     }
     int bad = 0;
     int worst = -1;
@@ -123,7 +128,10 @@ final class MetricsReference {
     for (int i = 0; i < expected.length; i++) {
       double e = expected[i];
       double a = actual[i];
-      double d = Double.isNaN(e) && Double.isNaN(a) ? 0 : Double.isNaN(e) || Double.isNaN(a) ? Double.POSITIVE_INFINITY : Math.abs(e - a);
+      double d =
+          Double.isNaN(e) && Double.isNaN(a)
+              ? 0
+              : Double.isNaN(e) || Double.isNaN(a) ? Double.POSITIVE_INFINITY : Math.abs(e - a);
       if (!(d <= tol)) {
         bad++;
         if (worst < 0 || d > worstDiff) {
@@ -133,8 +141,20 @@ final class MetricsReference {
       }
     }
     if (bad > 0) {
-      fail(what + ": " + bad + " of " + expected.length + " values differ by more than " + tol
-          + "; worst at " + worst + ": NumPy " + expected[worst] + " vs Java " + actual[worst]);
+      fail(
+          what
+              + ": "
+              + bad
+              + " of "
+              + expected.length
+              + " values differ by more than "
+              + tol
+              + "; worst at "
+              + worst
+              + ": NumPy "
+              + expected[worst]
+              + " vs Java "
+              + actual[worst]);
     }
   }
 

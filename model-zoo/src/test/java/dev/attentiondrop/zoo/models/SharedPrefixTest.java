@@ -27,13 +27,22 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 
-@DisplayName("Shared-prefix passes: the model stacks K passes at its first attention, with the outputs of stacking the input")
+@DisplayName(
+    "Shared-prefix passes: the model stacks K passes at its first attention, with the outputs of stacking the input")
 class SharedPrefixTest {
   static final int B = 3, K = 2;
 
   static ModelConfig config(String kind) {
-    var b = kind.equals("vit") ? ModelConfig.vit() : ModelConfig.text().vocabularySize(50).maxLength(12);
-    return b.modelDim(16).heads(2).layers(2).mlpDim(24).residualDropout(0.1).dropConnect(0.1)
+    var b =
+        kind.equals("vit")
+            ? ModelConfig.vit()
+            : ModelConfig.text().vocabularySize(50).maxLength(12);
+    return b.modelDim(16)
+        .heads(2)
+        .layers(2)
+        .mlpDim(24)
+        .residualDropout(0.1)
+        .dropConnect(0.1)
         .regularizer("blur", Map.of("sigma_max", 1.0, "w", 3))
         .regularizer("hard_mask", Map.of("k", 3, "p", 0.3))
         .regularizer("dropout", Map.of("rate", 0.1))
@@ -66,23 +75,39 @@ class SharedPrefixTest {
   @DisplayName("logits of every pass and the weight gradients equal those of MultiPass BATCHED")
   void sameAsBatched(String kind) {
     ModelConfig c = config(kind);
-    try (Graph g = new Graph(); Tensor in = input(c)) {
+    try (Graph g = new Graph();
+        Tensor in = input(c)) {
       Ops tf = Ops.create(g);
       var model = new Classifier(tf, c);
       Operand<?> x = kind.equals("vit") ? tf.constant((TFloat32) in) : tf.constant((TInt32) in);
       var seed = tf.constant(new long[] {12, 34});
-      List<Operand<TFloat32>> batched = MultiPass.run(tf,
-          (t, inputs, s, groups) -> model.call(t, inputs.get(0), new CallContext(Training.ON, s, groups)).logits(),
-          List.of(x), K, seed, MultiPass.Mode.BATCHED);
-      List<Operand<TFloat32>> shared = MultiPass.run(tf,
-          (t, inputs, s, groups) -> model.call(t, inputs.get(0), new CallContext(Training.ON, s, groups, true)).logits(),
-          List.of(x), K, seed, MultiPass.Mode.SHARED_PREFIX);
+      List<Operand<TFloat32>> batched =
+          MultiPass.run(
+              tf,
+              (t, inputs, s, groups) ->
+                  model.call(t, inputs.get(0), new CallContext(Training.ON, s, groups)).logits(),
+              List.of(x),
+              K,
+              seed,
+              MultiPass.Mode.BATCHED);
+      List<Operand<TFloat32>> shared =
+          MultiPass.run(
+              tf,
+              (t, inputs, s, groups) ->
+                  model
+                      .call(t, inputs.get(0), new CallContext(Training.ON, s, groups, true))
+                      .logits(),
+              List.of(x),
+              K,
+              seed,
+              MultiPass.Mode.SHARED_PREFIX);
       List<Output<?>> fetch = new ArrayList<>();
       for (int i = 0; i < K; i++) {
         fetch.add(batched.get(i).asOutput());
         fetch.add(shared.get(i).asOutput());
       }
-      var weights = model.variables().stream().map(v -> (Output<?>) v.asOutput()).toArray(Output<?>[]::new);
+      var weights =
+          model.variables().stream().map(v -> (Output<?>) v.asOutput()).toArray(Output<?>[]::new);
       Output<?>[] gb = g.addGradients(loss(tf, batched).asOutput(), weights);
       Output<?>[] gs = g.addGradients(loss(tf, shared).asOutput(), weights);
       for (int w = 0; w < weights.length; w++) {
@@ -118,7 +143,12 @@ class SharedPrefixTest {
     Operand<TFloat32> total = tf.constant(0f);
     for (int i = 0; i < passes.size(); i++) {
       Operand<TFloat32> z = passes.get(i);
-      total = tf.math.add(total, tf.math.mul(tf.constant(i + 1f), tf.reduceSum(tf.math.square(z), tf.constant(new int[] {0, 1}))));
+      total =
+          tf.math.add(
+              total,
+              tf.math.mul(
+                  tf.constant(i + 1f),
+                  tf.reduceSum(tf.math.square(z), tf.constant(new int[] {0, 1}))));
     }
     return total;
   }

@@ -22,18 +22,25 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.types.TFloat32;
 
-@DisplayName("attention_xla = COMPILED_FUNCTION: the model's attention runs as XLA-compiled functions")
+@DisplayName(
+    "attention_xla = COMPILED_FUNCTION: the model's attention runs as XLA-compiled functions")
 class CompiledAttentionTrainingTest {
 
   static ModelConfig vit(XlaMode xla) {
-    return ModelConfig.vit().modelDim(32).heads(2).layers(2).mlpDim(64)
+    return ModelConfig.vit()
+        .modelDim(32)
+        .heads(2)
+        .layers(2)
+        .mlpDim(64)
         .regularizer("blur", Map.of("sigma_max", 1.5, "w", 5))
         .regularizer("hard_mask", Map.of("k", 4, "p", 0.1))
-        .attentionXla(xla).build();
+        .attentionXla(xla)
+        .build();
   }
 
   @Test
-  @DisplayName("every layer's attention is one _XlaMustCompile call node, in training and inference graphs with a dynamic batch")
+  @DisplayName(
+      "every layer's attention is one _XlaMustCompile call node, in training and inference graphs with a dynamic batch")
   void callNodesPerLayer() {
     try (Graph g = new Graph()) {
       Ops tf = Ops.create(g);
@@ -54,32 +61,53 @@ class CompiledAttentionTrainingTest {
   }
 
   @Test
-  @DisplayName("training with compiled attention follows the plain run: same losses to 1e-3, accuracies within 2 test images")
+  @DisplayName(
+      "training with compiled attention follows the plain run: same losses to 1e-3, accuracies within 2 test images")
   void trainsLikePlain(@TempDir Path dir) throws Exception {
-    TrainConfig tc = TrainConfig.defaults("fashion-mnist-mini").withEpochs(2).withBatchSize(50).withSeed(3)
-        .withTrainLimit(300).withOptimizer(OptimizerConfig.adamw(2e-3, 0.01));
-    var plain = TrainingRun.run(vit(XlaMode.NONE), tc, dir.resolve("plain"), TrainingRun.Options.quiet());
-    var compiled = TrainingRun.run(vit(XlaMode.COMPILED_FUNCTION), tc, dir.resolve("xla"), TrainingRun.Options.quiet());
+    TrainConfig tc =
+        TrainConfig.defaults("fashion-mnist-mini")
+            .withEpochs(2)
+            .withBatchSize(50)
+            .withSeed(3)
+            .withTrainLimit(300)
+            .withOptimizer(OptimizerConfig.adamw(2e-3, 0.01));
+    var plain =
+        TrainingRun.run(vit(XlaMode.NONE), tc, dir.resolve("plain"), TrainingRun.Options.quiet());
+    var compiled =
+        TrainingRun.run(
+            vit(XlaMode.COMPILED_FUNCTION), tc, dir.resolve("xla"), TrainingRun.Options.quiet());
     int testImages = 250;
     for (int e = 0; e < 2; e++) {
       var a = plain.epochs().get(e);
       var b = compiled.epochs().get(e);
-      // XLA reorders float32 sums (about 1e-7 relative per op); twelve Adam steps keep that far below 1e-3.
-      assertEquals(a.trainLoss(), b.trainLoss(), 1e-3 * a.trainLoss(), "train loss, epoch " + (e + 1));
+      // XLA reorders float32 sums (about 1e-7 relative per op); twelve Adam steps keep that far
+      // below 1e-3.
+      assertEquals(
+          a.trainLoss(), b.trainLoss(), 1e-3 * a.trainLoss(), "train loss, epoch " + (e + 1));
       assertEquals(a.testNll(), b.testNll(), 1e-3 * a.testNll(), "test NLL, epoch " + (e + 1));
-      assertEquals(a.testAccuracy(), b.testAccuracy(), 2.0 / testImages + 1e-12, "test accuracy, epoch " + (e + 1));
+      assertEquals(
+          a.testAccuracy(),
+          b.testAccuracy(),
+          2.0 / testImages + 1e-12,
+          "test accuracy, epoch " + (e + 1));
     }
   }
 
   @Test
-  @DisplayName("config: attention_xla round-trips through JSON, defaults to NONE, and rejects AUTO_CLUSTERING by name")
+  @DisplayName(
+      "config: attention_xla round-trips through JSON, defaults to NONE, and rejects AUTO_CLUSTERING by name")
   void config() throws Exception {
     ModelConfig c = vit(XlaMode.COMPILED_FUNCTION);
     assertEquals(c, Json.read(Json.write(c), ModelConfig.class));
     assertTrue(Json.write(c).contains("COMPILED_FUNCTION"), Json.write(c));
-    ModelConfig old = Json.read(Json.write(vit(XlaMode.NONE)).replace(",\"attention_xla\":\"NONE\"", ""), ModelConfig.class);
+    ModelConfig old =
+        Json.read(
+            Json.write(vit(XlaMode.NONE)).replace(",\"attention_xla\":\"NONE\"", ""),
+            ModelConfig.class);
     assertEquals(XlaMode.NONE, old.attentionXla(), "configs written before the field existed");
     var e = assertThrows(IllegalArgumentException.class, () -> vit(XlaMode.AUTO_CLUSTERING));
-    assertTrue(e.getMessage().contains("attention_xla") && e.getMessage().contains("COMPILED_FUNCTION"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("attention_xla") && e.getMessage().contains("COMPILED_FUNCTION"),
+        e.getMessage());
   }
 }

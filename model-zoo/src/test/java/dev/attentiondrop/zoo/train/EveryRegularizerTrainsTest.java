@@ -26,20 +26,59 @@ class EveryRegularizerTrainsTest {
     }
     var hardK = RegularizerConfig.of("hard_mask", Map.of("k", 3, "p", 0.3));
     var blur = RegularizerConfig.of("blur", Map.of("sigma_max", 1.0, "w", 5));
-    out.add(Arguments.of("hard mask, neg_inf, on layer 1 only", List.of(new RegularizerConfig("hard_mask", Map.of("k", 3, "fill", "neg_inf"), List.of(1))), null, 0.0));
-    out.add(Arguments.of("blur + consistency (KL, batched)", List.of(blur), ConsistencyConfig.attentionDrop(1.0), 0.0));
-    out.add(Arguments.of("hard mask + consistency (KL, 3 sequential passes)", List.of(hardK), new ConsistencyConfig(0.5, "kl", 3, "sequential"), 0.0));
-    out.add(Arguments.of("R-Drop (dropout + symmetric KL)", List.of(RegularizerConfig.of("dropout", Map.of("rate", 0.1))), ConsistencyConfig.rDrop(1.0), 0.0));
+    out.add(
+        Arguments.of(
+            "hard mask, neg_inf, on layer 1 only",
+            List.of(
+                new RegularizerConfig("hard_mask", Map.of("k", 3, "fill", "neg_inf"), List.of(1))),
+            null,
+            0.0));
+    out.add(
+        Arguments.of(
+            "blur + consistency (KL, batched)",
+            List.of(blur),
+            ConsistencyConfig.attentionDrop(1.0),
+            0.0));
+    out.add(
+        Arguments.of(
+            "hard mask + consistency (KL, 3 sequential passes)",
+            List.of(hardK),
+            new ConsistencyConfig(0.5, "kl", 3, "sequential"),
+            0.0));
+    out.add(
+        Arguments.of(
+            "R-Drop (dropout + symmetric KL)",
+            List.of(RegularizerConfig.of("dropout", Map.of("rate", 0.1))),
+            ConsistencyConfig.rDrop(1.0),
+            0.0));
     out.add(Arguments.of("DropConnect on the feed-forward kernels", List.of(), null, 0.2));
     return out.stream();
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("setups")
-  void trainsWithoutNaN(String name, List<RegularizerConfig> regs, ConsistencyConfig consistency, double dropConnect,
-      @TempDir Path dir) throws Exception {
-    ModelConfig mc = ModelConfig.vit().modelDim(16).heads(2).layers(2).mlpDim(32).dropConnect(dropConnect).regularizers(regs).build();
-    TrainConfig tc = TrainConfig.defaults("fashion-mnist-mini").withEpochs(1).withBatchSize(32).withTrainLimit(96).withConsistency(consistency);
+  void trainsWithoutNaN(
+      String name,
+      List<RegularizerConfig> regs,
+      ConsistencyConfig consistency,
+      double dropConnect,
+      @TempDir Path dir)
+      throws Exception {
+    ModelConfig mc =
+        ModelConfig.vit()
+            .modelDim(16)
+            .heads(2)
+            .layers(2)
+            .mlpDim(32)
+            .dropConnect(dropConnect)
+            .regularizers(regs)
+            .build();
+    TrainConfig tc =
+        TrainConfig.defaults("fashion-mnist-mini")
+            .withEpochs(1)
+            .withBatchSize(32)
+            .withTrainLimit(96)
+            .withConsistency(consistency);
     var r = TrainingRun.run(mc, tc, dir.resolve("run"), TrainingRun.Options.quiet());
     var m = r.last();
     assertTrue(Double.isFinite(m.trainLoss()) && Double.isFinite(m.testNll()), name + ": " + m);

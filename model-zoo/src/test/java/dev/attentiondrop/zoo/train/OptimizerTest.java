@@ -26,9 +26,9 @@ import org.tensorflow.types.TFloat32;
 /**
  * Our Adam and AdamW updates, step by step, against an independent NumPy implementation
  * (tests/python/reference/optim_ref.py): same initial weights, same gradient sequence, same
- * learning rates; the weights after every one of 20 updates agree to float32 precision. The
- * bias correction of update t uses t (the framework Adam of TF Java 1.1.0 uses t + 1, which this
- * test would catch: at t = 1 the difference is a factor of about 1.4 in the first step).
+ * learning rates; the weights after every one of 20 updates agree to float32 precision. The bias
+ * correction of update t uses t (the framework Adam of TF Java 1.1.0 uses t + 1, which this test
+ * would catch: at t = 1 the difference is a factor of about 1.4 in the first step).
  */
 @DisplayName("Adam and AdamW match NumPy update by update")
 class OptimizerTest {
@@ -38,7 +38,8 @@ class OptimizerTest {
   @ParameterizedTest
   @ValueSource(strings = {"adam", "adamw"})
   void matchesNumpy(String kind, @TempDir Path dir) throws Exception {
-    OptimizerConfig config = kind.equals("adam") ? OptimizerConfig.adam(0.05) : OptimizerConfig.adamw(0.05, 0.1);
+    OptimizerConfig config =
+        kind.equals("adam") ? OptimizerConfig.adam(0.05) : OptimizerConfig.adamw(0.05, 0.1);
     int n = 12;
     double[] w0 = Stats.gaussian(1, n);
     double[] grads = Stats.gaussian(2, STEPS * n);
@@ -53,10 +54,13 @@ class OptimizerTest {
       for (int i = 0; i < n; i++) {
         init[i] = (float) w0[i];
       }
-      Variable<TFloat32> w = tf.variable(tf.constant(Shape.of(SHAPE), DataBuffers.of(init, true, false)));
-      Placeholder<TFloat32> grad = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(SHAPE)));
+      Variable<TFloat32> w =
+          tf.variable(tf.constant(Shape.of(SHAPE), DataBuffers.of(init, true, false)));
+      Placeholder<TFloat32> grad =
+          tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(SHAPE)));
       Placeholder<TFloat32> lr = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
-      var update = new Optimizer(config).update(tf, List.of(w), List.<Operand<TFloat32>>of(grad), lr);
+      var update =
+          new Optimizer(config).update(tf, List.of(w), List.<Operand<TFloat32>>of(grad), lr);
       try (Session s = new Session(g)) {
         s.initialize();
         for (int step = 0; step < STEPS; step++) {
@@ -82,13 +86,24 @@ class OptimizerTest {
     Npy.write(dir.resolve("w0.npy"), roundToFloat(w0), SHAPE);
     Npy.write(dir.resolve("grads.npy"), roundToFloat(grads), STEPS, SHAPE[0], SHAPE[1]);
     Npy.write(dir.resolve("lrs.npy"), roundToFloat(lrs), STEPS);
-    Files.writeString(dir.resolve("case.json"), String.format(java.util.Locale.ROOT,
-        "{\"kind\": \"%s\", \"beta1\": %s, \"beta2\": %s, \"epsilon\": %s, \"weight_decay\": %s}",
-        kind, (double) (float) config.beta1(), (double) (float) config.beta2(), (double) (float) config.epsilon(), (double) (float) config.weightDecay()));
+    Files.writeString(
+        dir.resolve("case.json"),
+        String.format(
+            java.util.Locale.ROOT,
+            "{\"kind\": \"%s\", \"beta1\": %s, \"beta2\": %s, \"epsilon\": %s, \"weight_decay\": %s}",
+            kind,
+            (double) (float) config.beta1(),
+            (double) (float) config.beta2(),
+            (double) (float) config.epsilon(),
+            (double) (float) config.weightDecay()));
     PythonReference.run("tests/python/reference/optim_ref.py", dir.toString());
     double[] numpy = Npy.read(dir.resolve("out_weights.npy")).data();
     for (int i = 0; i < fromJava.length; i++) {
-      assertEquals(numpy[i], fromJava[i], 2e-5 * Math.max(1, Math.abs(numpy[i])), "update " + (i / n + 1) + ", weight " + (i % n));
+      assertEquals(
+          numpy[i],
+          fromJava[i],
+          2e-5 * Math.max(1, Math.abs(numpy[i])),
+          "update " + (i / n + 1) + ", weight " + (i % n));
     }
   }
 
@@ -99,5 +114,4 @@ class OptimizerTest {
     }
     return out;
   }
-
 }

@@ -19,29 +19,51 @@ class TrainingRunTest {
   static final String DATA = "fashion-mnist-mini";
 
   static ModelConfig smallVit() {
-    return ModelConfig.vit().modelDim(32).heads(2).layers(2).mlpDim(64)
-        .regularizer("hard_mask", Map.of("k", 4, "p", 0.1)).build();
+    return ModelConfig.vit()
+        .modelDim(32)
+        .heads(2)
+        .layers(2)
+        .mlpDim(64)
+        .regularizer("hard_mask", Map.of("k", 4, "p", 0.1))
+        .build();
   }
 
   static TrainConfig config(int epochs) {
-    return TrainConfig.defaults(DATA).withEpochs(epochs).withBatchSize(50).withSeed(3)
+    return TrainConfig.defaults(DATA)
+        .withEpochs(epochs)
+        .withBatchSize(50)
+        .withSeed(3)
         .withOptimizer(OptimizerConfig.adamw(2e-3, 0.01));
   }
 
   @Test
   @DisplayName("a tiny ViT learns: test accuracy far above chance (10%) after 4 epochs")
   void learnsAboveChance(@TempDir Path dir) throws Exception {
-    var result = TrainingRun.run(smallVit(), config(4), dir.resolve("run"), TrainingRun.Options.quiet());
+    var result =
+        TrainingRun.run(
+            smallVit(),
+            config(4),
+            dir.resolve("run"),
+            TrainingRun.Options.quiet().recordingRevision("rev-a"));
     double acc = result.last().testAccuracy();
     // 250 test images: chance is 0.10 +- 0.019 (1 sd); 0.45 is ~18 sd above it.
     assertTrue(acc > 0.45, "test accuracy " + acc);
-    assertTrue(result.epochs().get(3).trainLoss() < result.epochs().get(0).trainLoss(), "loss decreases");
+    assertTrue(
+        result.epochs().get(3).trainLoss() < result.epochs().get(0).trainLoss(), "loss decreases");
     var rd = result.directory();
-    for (Path p : List.of(rd.config(), rd.metricsJsonl(), rd.metricsCsv(), rd.summary(), rd.curves(), rd.model().resolve("config.json"))) {
+    for (Path p :
+        List.of(
+            rd.config(),
+            rd.metricsJsonl(),
+            rd.metricsCsv(),
+            rd.summary(),
+            rd.reliability(),
+            rd.model().resolve("config.json"))) {
       assertTrue(Files.size(p) > 0, p + " written");
     }
     assertEquals(5, Files.readAllLines(rd.metricsCsv()).size(), "header + 4 epochs");
-    assertEquals(List.of(SourceRevision.current()), Files.readAllLines(rd.sourceRevision()), "the revision that trained it");
+    assertEquals(
+        List.of("rev-a"), Files.readAllLines(rd.sourceRevision()), "the revision the caller gave");
   }
 
   @Test
@@ -58,14 +80,31 @@ class TrainingRunTest {
   void resumeEqualsUninterrupted(@TempDir Path dir) throws Exception {
     TrainConfig tc = config(3).withTrainLimit(300);
     var whole = TrainingRun.run(smallVit(), tc, dir.resolve("whole"), TrainingRun.Options.quiet());
-    var first = TrainingRun.run(smallVit(), tc, dir.resolve("split"), TrainingRun.Options.quiet().stoppingAfter(1));
+    var first =
+        TrainingRun.run(
+            smallVit(),
+            tc,
+            dir.resolve("split"),
+            TrainingRun.Options.quiet().stoppingAfter(1).recordingRevision("rev-a"));
     assertEquals(1, first.epochs().size());
     assertTrue(Files.notExists(first.directory().model()), "no final model after an interruption");
-    var resumed = TrainingRun.run(smallVit(), tc, dir.resolve("split"), TrainingRun.Options.quiet().resuming());
+    var resumed =
+        TrainingRun.run(
+            smallVit(),
+            tc,
+            dir.resolve("split"),
+            TrainingRun.Options.quiet().resuming().recordingRevision("rev-a"));
     assertArrayEquals(curve(whole), curve(resumed), 0.0);
     assertEquals(whole.last().step(), resumed.last().step());
-    assertEquals(List.of(SourceRevision.current()), Files.readAllLines(resumed.directory().sourceRevision()),
+    assertEquals(
+        List.of("rev-a"),
+        Files.readAllLines(resumed.directory().sourceRevision()),
         "resuming at the same revision adds no line");
+    var other =
+        TrainingRun.run(
+            smallVit(), tc.withEpochs(4), dir.resolve("whole-4"), TrainingRun.Options.quiet());
+    assertTrue(
+        Files.notExists(other.directory().sourceRevision()), "no revision given, none recorded");
   }
 
   @Test
@@ -73,18 +112,30 @@ class TrainingRunTest {
   void runDirectoryGuards(@TempDir Path dir) throws Exception {
     TrainConfig tc = config(1).withTrainLimit(100);
     TrainingRun.run(smallVit(), tc, dir.resolve("r"), TrainingRun.Options.quiet());
-    var again = assertThrows(IllegalArgumentException.class,
-        () -> TrainingRun.run(smallVit(), tc, dir.resolve("r"), TrainingRun.Options.quiet()));
+    var again =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> TrainingRun.run(smallVit(), tc, dir.resolve("r"), TrainingRun.Options.quiet()));
     assertTrue(again.getMessage().contains("--resume"), again.getMessage());
-    var other = assertThrows(IllegalArgumentException.class,
-        () -> TrainingRun.run(smallVit(), tc.withSeed(99), dir.resolve("r"), TrainingRun.Options.quiet().resuming()));
+    var other =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                TrainingRun.run(
+                    smallVit(),
+                    tc.withSeed(99),
+                    dir.resolve("r"),
+                    TrainingRun.Options.quiet().resuming()));
     assertTrue(other.getMessage().contains("config.json differs"), other.getMessage());
   }
 
   /** Train loss, train accuracy, test accuracy and test NLL of every epoch. */
   static double[] curve(TrainingRun.Result r) {
     return r.epochs().stream()
-        .flatMapToDouble(m -> java.util.stream.DoubleStream.of(m.trainLoss(), m.trainAccuracy(), m.testAccuracy(), m.testNll()))
+        .flatMapToDouble(
+            m ->
+                java.util.stream.DoubleStream.of(
+                    m.trainLoss(), m.trainAccuracy(), m.testAccuracy(), m.testNll()))
         .toArray();
   }
 }

@@ -7,13 +7,15 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.TInt32;
 
-/** Builders of key masks ({@code TBool}, broadcastable to {@code [batch, heads, queries, keys]}). */
+/**
+ * Builders of key masks ({@code TBool}, broadcastable to {@code [batch, heads, queries, keys]}).
+ */
 public final class AttentionMasks {
   private AttentionMasks() {}
 
   /**
-   * The causal mask {@code [1, 1, queries, keys]}: query {@code i} may attend to key {@code j}
-   * iff {@code j <= i + (keys - queries)} (queries are the last {@code queries} positions).
+   * The causal mask {@code [1, 1, queries, keys]}: query {@code i} may attend to key {@code j} iff
+   * {@code j <= i + (keys - queries)} (queries are the last {@code queries} positions).
    */
   public static Operand<TBool> causal(Ops tf, Operand<TInt32> queries, Operand<TInt32> keys) {
     Operand<TInt32> zero = tf.constant(0);
@@ -39,7 +41,8 @@ public final class AttentionMasks {
   /** A padding mask from per-example lengths: key {@code j} is valid iff {@code j < length_b}. */
   public static Operand<TBool> fromLengths(Ops tf, Operand<TInt32> lengths, Operand<TInt32> keys) {
     Checks.rank("lengths", lengths, 1, "[batch]");
-    Operand<TInt32> j = tf.expandDims(tf.range(tf.constant(0), keys, tf.constant(1)), tf.constant(0));
+    Operand<TInt32> j =
+        tf.expandDims(tf.range(tf.constant(0), keys, tf.constant(1)), tf.constant(0));
     return padding(tf, tf.math.less(j, tf.expandDims(lengths, tf.constant(1))));
   }
 

@@ -55,8 +55,7 @@ public final class ScaledDotProductAttention {
             ? Tensors.scalar(tf, 1 / Math.sqrt(dk), type)
             : tf.math.rsqrt(tf.dtypes.cast(Tensors.dim(tf, query, 3), type));
     Operand<T> logits =
-        tf.math.mul(
-            tf.train.batchMatMul(query, key, type, BatchMatMul.adjY(true)), scale);
+        tf.math.mul(tf.train.batchMatMul(query, key, type, BatchMatMul.adjY(true)), scale);
     Operand<T> regularized = chain.applyToLogits(tf, logits, context);
     Operand<T> probabilities = Masking.maskedSoftmax(tf, regularized, context.keyMask());
     Operand<T> dropped = chain.applyToProbabilities(tf, probabilities, context);

@@ -17,10 +17,10 @@ import org.tensorflow.types.family.TFloating;
  * DropAttention (Lin et al. 2019), column/window form: per example and head, windows of {@code
  * window} consecutive keys are dropped for every query, then rows are renormalized to sum to 1.
  *
- * <p>A key column {@code j} starts a dropped window with probability {@code rate / window}
- * ({@code s_j = [u_j < rate / window]}); column {@code j} is dropped if any of {@code s_{j-window+1}
- * .. s_j} started one. With {@code window = 1} each column is dropped with probability {@code
- * rate}; for larger windows the dropped fraction is {@code 1 - (1 - rate/window)^window ~ rate}.
+ * <p>A key column {@code j} starts a dropped window with probability {@code rate / window} ({@code
+ * s_j = [u_j < rate / window]}); column {@code j} is dropped if any of {@code s_{j-window+1} ..
+ * s_j} started one. With {@code window = 1} each column is dropped with probability {@code rate};
+ * for larger windows the dropped fraction is {@code 1 - (1 - rate/window)^window ~ rate}.
  *
  * <pre>
  *   A'_ij = A_ij c_j / sum_k A_ik c_k       (c_j = 1 if column j is kept)
@@ -70,7 +70,9 @@ public record DropAttention(double rate, int window) implements ProbabilityRegul
             probabilities);
   }
 
-  /** The deterministic core, for column noise {@code u} of shape {@code [batch, heads, 1, keys]}. */
+  /**
+   * The deterministic core, for column noise {@code u} of shape {@code [batch, heads, 1, keys]}.
+   */
   public <T extends TFloating> Operand<T> applyWithNoise(
       Ops tf, Operand<T> probabilities, Operand<T> u) {
     Class<T> type = probabilities.type();

@@ -13,9 +13,9 @@ import org.tensorflow.types.family.TFloating;
 
 /**
  * DropKey (Li et al., CVPR 2023): before softmax, each valid logit is excluded ({@code -inf}, here
- * {@link Masking#dropFill}) independently with probability {@code d_l}, the rate of the layer
- * given by {@link RateSchedule}. No rescaling; softmax renormalizes over the kept keys. Unlike
- * Hard Attention Masking, every key is a candidate, not only the top-k.
+ * {@link Masking#dropFill}) independently with probability {@code d_l}, the rate of the layer given
+ * by {@link RateSchedule}. No rescaling; softmax renormalizes over the kept keys. Unlike Hard
+ * Attention Masking, every key is a candidate, not only the top-k.
  *
  * @param schedule drop rate per layer
  */

@@ -3,9 +3,9 @@ package dev.attentiondrop.ops.beyond;
 import dev.attentiondrop.ops.Checks;
 
 /**
- * A drop rate that depends on the layer's depth: {@code rate(l) = first + (last - first) * l /
- * (L - 1)} for layer {@code l = 0..L-1} ({@code first} when {@code L = 1}). DropKey recommends a
- * rate decreasing linearly with depth.
+ * A drop rate that depends on the layer's depth: {@code rate(l) = first + (last - first) * l / (L -
+ * 1)} for layer {@code l = 0..L-1} ({@code first} when {@code L = 1}). DropKey recommends a rate
+ * decreasing linearly with depth.
  *
  * @param first rate of the first layer, in {@code [0, 1)}
  * @param last rate of the last layer, in {@code [0, 1)}

@@ -35,9 +35,7 @@ public record RelaxedAttention(double gamma) implements ProbabilityRegularizer {
     if (gamma == 0) {
       return probabilities;
     }
-    return context
-        .training()
-        .choose(tf, () -> relax(tf, probabilities, context), probabilities);
+    return context.training().choose(tf, () -> relax(tf, probabilities, context), probabilities);
   }
 
   private <T extends TFloating> Operand<T> relax(

@@ -17,8 +17,8 @@ import org.tensorflow.types.family.TFloating;
 /**
  * Blurred Attention Smoothing.
  *
- * <p>Draw {@code sigma ~ U(0, sigma_max)} (once per batch in the paper; per head or per example
- * as options), form the normalized Gaussian kernel {@code G} of odd width {@code w} ({@link
+ * <p>Draw {@code sigma ~ U(0, sigma_max)} (once per batch in the paper; per head or per example as
+ * options), form the normalized Gaussian kernel {@code G} of odd width {@code w} ({@link
  * GaussianKernel}), and convolve every logit row along the key axis:
  *
  * <pre>
@@ -26,12 +26,11 @@ import org.tensorflow.types.family.TFloating;
  *   L''_ij = sum_d G_d V_{i,j+d} L_{i,j+d} / sum_d G_d V_{i,j+d}          (Boundary.RENORMALIZED)
  * </pre>
  *
- * where {@code V} is the key mask (1 for a valid key, 0 for a masked or out-of-range one): a
- * masked key contributes nothing, so in a causal model no future logit leaks into an allowed
- * position. Masked positions are returned unchanged. The convolution is one product with the
- * Toeplitz band matrix of {@code G} ({@link #banded}: a single pass over the logits forward and
- * backward, with and without XLA), or a sum of {@code w} shifted copies for float16 and very long
- * key axes.
+ * where {@code V} is the key mask (1 for a valid key, 0 for a masked or out-of-range one): a masked
+ * key contributes nothing, so in a causal model no future logit leaks into an allowed position.
+ * Masked positions are returned unchanged. The convolution is one product with the Toeplitz band
+ * matrix of {@code G} ({@link #banded}: a single pass over the logits forward and backward, with
+ * and without XLA), or a sum of {@code w} shifted copies for float16 and very long key axes.
  *
  * @param sigmaMax upper end of the sigma distribution, finite and {@code > 0}
  * @param width kernel width {@code w}, odd, in {@code [1, MAX_WIDTH]}
@@ -128,9 +127,11 @@ public record BlurredAttentionSmoothing(
       if (validF != null) {
         mass = banded ? tf.train.batchMatMul(validF, band, type) : shiftedSum(tf, g, validF);
       } else {
-        mass = banded
-            ? tf.reduceSum(band, Tensors.axis(tf, -2), org.tensorflow.op.core.ReduceSum.keepDims(true))
-            : shiftedSum(tf, g, tf.fill(tf.shape(logits), Tensors.scalar(tf, 1, type)));
+        mass =
+            banded
+                ? tf.reduceSum(
+                    band, Tensors.axis(tf, -2), org.tensorflow.op.core.ReduceSum.keepDims(true))
+                : shiftedSum(tf, g, tf.fill(tf.shape(logits), Tensors.scalar(tf, 1, type)));
       }
       // Valid positions hold at least the centre weight; the floor only guards masked ones.
       Operand<T> floor = Tensors.scalar(tf, Tensors.isHalf(type) ? 1e-4 : 1e-30, type);
@@ -159,8 +160,8 @@ public record BlurredAttentionSmoothing(
   /**
    * The Toeplitz band matrix {@code K[j', j] = G_{j'-j}} for {@code |j' - j| <= r}, else 0, so that
    * {@code (L K)_ij = sum_d G_d L_{i,j+d}} with zero padding; shaped {@code [b, h, n, n]} like the
-   * weights (which broadcast as {@code [b, h, 1, 1]}). Built with a chain of adds (no {@code
-   * AddN}, which Grappler's memory optimizer may rewrite into ops XLA cannot compile).
+   * weights (which broadcast as {@code [b, h, 1, 1]}). Built with a chain of adds (no {@code AddN},
+   * which Grappler's memory optimizer may rewrite into ops XLA cannot compile).
    */
   private <T extends TFloating> Operand<T> bandMatrix(
       Ops tf, List<Operand<T>> g, Operand<TInt32> n, Class<T> type) {

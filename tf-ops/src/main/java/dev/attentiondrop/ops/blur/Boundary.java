@@ -8,8 +8,8 @@ public enum Boundary {
    */
   ZERO_PAD,
   /**
-   * Divide by the kernel mass that falls on valid keys: a weighted mean of the valid neighbours,
-   * so a constant row stays constant up to the boundary.
+   * Divide by the kernel mass that falls on valid keys: a weighted mean of the valid neighbours, so
+   * a constant row stays constant up to the boundary.
    */
   RENORMALIZED
 }

@@ -65,7 +65,9 @@ public final class GaussianKernel {
     Operand<U> twoSigmaSq = tf.math.mul(Tensors.scalarLike(tf, 2, sigma), tf.math.square(s));
     List<Operand<U>> raw = new ArrayList<>();
     for (int d = -r; d <= r; d++) {
-      raw.add(tf.math.exp(tf.math.neg(tf.math.div(Tensors.scalarLike(tf, (double) d * d, sigma), twoSigmaSq))));
+      raw.add(
+          tf.math.exp(
+              tf.math.neg(tf.math.div(Tensors.scalarLike(tf, (double) d * d, sigma), twoSigmaSq))));
     }
     Operand<U> sum = raw.size() == 1 ? raw.get(0) : tf.math.addN(raw);
     List<Operand<U>> out = new ArrayList<>();

@@ -12,17 +12,17 @@ import org.tensorflow.types.family.TFloating;
 /**
  * The consistency term of Consistency-Regularized AttentionDrop.
  *
- * <p>For output logits {@code z_1 .. z_K} ({@code [batch, classes]}) of {@code K >= 2} passes
- * with independent AttentionDrop noise:
+ * <p>For output logits {@code z_1 .. z_K} ({@code [batch, classes]}) of {@code K >= 2} passes with
+ * independent AttentionDrop noise:
  *
  * <pre>
  *   L_cons = lambda * mean_{a < b} D(softmax(z_a), softmax(z_b))
  *   KL(P || Q) = mean_batch sum_c P_c (log P_c - log Q_c)
  * </pre>
  *
- * with {@code D = KL} (the paper, {@code K = 2}) or the symmetric mean of both directions
- * (R-Drop). Log-probabilities come from {@code LogSoftmax}, so the loss is finite for any finite
- * logits. Gradients flow into every pass (no stop-gradient; the paper states none).
+ * with {@code D = KL} (the paper, {@code K = 2}) or the symmetric mean of both directions (R-Drop).
+ * Log-probabilities come from {@code LogSoftmax}, so the loss is finite for any finite logits.
+ * Gradients flow into every pass (no stop-gradient; the paper states none).
  *
  * @param lambda weight {@code lambda}, finite and {@code >= 0}
  * @param divergence which divergence
@@ -78,8 +78,7 @@ public record ConsistencyLoss(double lambda, Divergence divergence) {
     return switch (divergence) {
       case KL -> kl(tf, zP, zQ);
       case SYMMETRIC_KL ->
-          tf.math.mul(
-              Tensors.scalarLike(tf, 0.5, zP), tf.math.add(kl(tf, zP, zQ), kl(tf, zQ, zP)));
+          tf.math.mul(Tensors.scalarLike(tf, 0.5, zP), tf.math.add(kl(tf, zP, zQ), kl(tf, zQ, zP)));
     };
   }
 
@@ -90,7 +89,9 @@ public record ConsistencyLoss(double lambda, Divergence divergence) {
     Operand<T> p = tf.math.exp(logP);
     Operand<T> perRow =
         tf.reduceSum(
-            tf.math.mul(p, tf.math.sub(logP, logQ)), Tensors.axis(tf, -1), ReduceSum.keepDims(false));
+            tf.math.mul(p, tf.math.sub(logP, logQ)),
+            Tensors.axis(tf, -1),
+            ReduceSum.keepDims(false));
     return tf.math.mean(perRow, tf.range(tf.constant(0), tf.rank(perRow), tf.constant(1)));
   }
 }

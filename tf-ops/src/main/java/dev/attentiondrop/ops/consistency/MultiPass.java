@@ -14,15 +14,15 @@ import org.tensorflow.types.family.TType;
  * Runs a stochastic model function {@code K} times with independent noise.
  *
  * <ul>
- *   <li>{@link Mode#SEQUENTIAL}: {@code K} calls, call {@code i} with seed {@code foldIn(seed,
- *       i)} and {@code noiseGroups = 1}. Cost: {@code K} passes.
+ *   <li>{@link Mode#SEQUENTIAL}: {@code K} calls, call {@code i} with seed {@code foldIn(seed, i)}
+ *       and {@code noiseGroups = 1}. Cost: {@code K} passes.
  *   <li>{@link Mode#BATCHED}: every input is tiled {@code K} times along the batch axis, the
  *       function is called once with {@code noiseGroups = K}, and the output is split back into
- *       {@code K} parts. Elementwise noise is independent across the copies because it is drawn
- *       for the whole tiled batch; noise a regularizer shares per batch (Blur's sigma) is drawn
- *       per group. Cost: one pass over a {@code K}-times larger batch. Noise shared across the
- *       batch that cannot be drawn per group (a DropConnect weight mask) is then shared by the
- *       copies; use SEQUENTIAL for those.
+ *       {@code K} parts. Elementwise noise is independent across the copies because it is drawn for
+ *       the whole tiled batch; noise a regularizer shares per batch (Blur's sigma) is drawn per
+ *       group. Cost: one pass over a {@code K}-times larger batch. Noise shared across the batch
+ *       that cannot be drawn per group (a DropConnect weight mask) is then shared by the copies;
+ *       use SEQUENTIAL for those.
  *   <li>{@link Mode#SHARED_PREFIX}: as {@code BATCHED}, but the function gets the inputs untiled
  *       and tiles its own activations with {@link #tile} just before its first random op. What
  *       precedes that op is the same in every pass, so it runs once (and its gradient is the sum
@@ -41,8 +41,8 @@ public final class MultiPass {
   }
 
   /**
-   * {@code K} copies of {@code x} stacked along axis 0: {@code [B, ...] -> [K B, ...]}, pass
-   * {@code i} in rows {@code [i B, (i + 1) B)} (the layout {@link Mode#BATCHED} splits back).
+   * {@code K} copies of {@code x} stacked along axis 0: {@code [B, ...] -> [K B, ...]}, pass {@code
+   * i} in rows {@code [i B, (i + 1) B)} (the layout {@link Mode#BATCHED} splits back).
    */
   @SuppressWarnings({"unchecked", "rawtypes"})
   public static <T extends TType> Operand<T> tile(Ops tf, Operand<T> x, int passes) {
@@ -59,8 +59,8 @@ public final class MultiPass {
   @FunctionalInterface
   public interface PassFunction<T extends TType> {
     /**
-     * @param inputs the inputs (tiled along axis 0 in batched mode; untiled in shared-prefix
-     *     mode, where the function tiles with {@link #tile} before its first random op)
+     * @param inputs the inputs (tiled along axis 0 in batched mode; untiled in shared-prefix mode,
+     *     where the function tiles with {@link #tile} before its first random op)
      * @param seed the stateless seed of this call
      * @param noiseGroups how many passes are stacked along the batch axis (1 or K)
      */
@@ -105,16 +105,24 @@ public final class MultiPass {
 
   /** Where both batch sizes are static: the output must hold {@code K} times the input's rows. */
   private static void checkTiled(List<Operand<?>> inputs, Operand<?> output, int passes) {
-    if (inputs.isEmpty() || inputs.get(0).shape().isUnknown() || output.shape().isUnknown()
-        || inputs.get(0).shape().numDimensions() == 0 || output.shape().numDimensions() == 0) {
+    if (inputs.isEmpty()
+        || inputs.get(0).shape().isUnknown()
+        || output.shape().isUnknown()
+        || inputs.get(0).shape().numDimensions() == 0
+        || output.shape().numDimensions() == 0) {
       return;
     }
     long in = inputs.get(0).shape().get(0);
     long out = output.shape().get(0);
     if (in >= 0 && out >= 0 && out != passes * in) {
-      throw new IllegalArgumentException("in SHARED_PREFIX mode the function must tile its activations with "
-          + "MultiPass.tile(tf, x, K) before its first random op: its output has " + out + " rows, expected K * "
-          + in + " = " + passes * in);
+      throw new IllegalArgumentException(
+          "in SHARED_PREFIX mode the function must tile its activations with "
+              + "MultiPass.tile(tf, x, K) before its first random op: its output has "
+              + out
+              + " rows, expected K * "
+              + in
+              + " = "
+              + passes * in);
     }
   }
 }

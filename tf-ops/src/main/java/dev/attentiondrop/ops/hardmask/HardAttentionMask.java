@@ -10,9 +10,9 @@ import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.ReduceMin;
 import org.tensorflow.op.core.ReduceSum;
-import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat64;
+import org.tensorflow.types.TInt32;
 import org.tensorflow.types.family.TFloating;
 
 /**
@@ -31,8 +31,8 @@ import org.tensorflow.types.family.TFloating;
  * and {@code L'_ij = L_ij} outside {@code S_i}. No {@code 1 / (1 - p)} rescaling: softmax
  * renormalizes. Masked keys are never candidates; {@code k >= n_i} makes every valid key one.
  *
- * <p>The Bernoulli draw is {@code u_ij < p} with {@code u ~ U[0, 1)} from {@link
- * Seeds#uniform}; {@link #applyWithNoise} takes {@code u} explicitly (the deterministic core).
+ * <p>The Bernoulli draw is {@code u_ij < p} with {@code u ~ U[0, 1)} from {@link Seeds#uniform};
+ * {@link #applyWithNoise} takes {@code u} explicitly (the deterministic core).
  *
  * @param k how many logits per row are candidates
  * @param p drop probability of each candidate, in {@code [0, 1]}
@@ -104,21 +104,27 @@ public record HardAttentionMask(TopK k, double p, FillMode fill) implements Logi
     Operand<T> threshold;
     Operand<TBool> rowHasCandidates = null;
     if (k instanceof TopK.Count c) {
-      threshold = grouped(ranked, c.k())
-          ? groupedKth(tf, ranked, c.k())
-          : kth(tf, ranked, tf.math.minimum(tf.constant(c.k()), numKeys));
+      threshold =
+          grouped(ranked, c.k())
+              ? groupedKth(tf, ranked, c.k())
+              : kth(tf, ranked, tf.math.minimum(tf.constant(c.k()), numKeys));
     } else {
       double f = ((TopK.Fraction) k).f();
       // k_i = ceil(f * n_i); the 1e-9 keeps f * n exact products (0.1 * 10) from rounding up.
       Operand<TFloat64> nValid =
           valid == null
-              ? tf.reshape(tf.dtypes.cast(numKeys, TFloat64.class), tf.constant(new int[] {1, 1, 1, 1}))
+              ? tf.reshape(
+                  tf.dtypes.cast(numKeys, TFloat64.class), tf.constant(new int[] {1, 1, 1, 1}))
               : tf.reduceSum(
-                  tf.dtypes.cast(valid, TFloat64.class), Tensors.axis(tf, -1), ReduceSum.keepDims(true));
+                  tf.dtypes.cast(valid, TFloat64.class),
+                  Tensors.axis(tf, -1),
+                  ReduceSum.keepDims(true));
       Operand<TInt32> kRow = ceilFraction(tf, f, nValid);
       Operand<TInt32> kMax =
-          tf.math.maximum(ceilFraction(tf, f, tf.dtypes.cast(numKeys, TFloat64.class)), tf.constant(1));
-      Operand<T> sortedTop = tf.nn.topK(ranked, kMax, TInt32.class, org.tensorflow.op.nn.TopK.sorted(true)).values();
+          tf.math.maximum(
+              ceilFraction(tf, f, tf.dtypes.cast(numKeys, TFloat64.class)), tf.constant(1));
+      Operand<T> sortedTop =
+          tf.nn.topK(ranked, kMax, TInt32.class, org.tensorflow.op.nn.TopK.sorted(true)).values();
       Operand<TInt32> index = tf.math.maximum(tf.math.sub(kRow, tf.constant(1)), tf.constant(0));
       Operand<T> pick =
           tf.oneHot(
@@ -127,7 +133,8 @@ public record HardAttentionMask(TopK k, double p, FillMode fill) implements Logi
               Tensors.scalarLike(tf, 1, logits),
               Tensors.scalarLike(tf, 0, logits));
       threshold =
-          tf.reduceSum(tf.math.mul(sortedTop, pick), Tensors.axis(tf, -1), ReduceSum.keepDims(true));
+          tf.reduceSum(
+              tf.math.mul(sortedTop, pick), Tensors.axis(tf, -1), ReduceSum.keepDims(true));
       rowHasCandidates = tf.math.greater(kRow, tf.constant(0));
     }
     Operand<TBool> atLeastKth = tf.math.greaterEqual(ranked, threshold);
@@ -140,7 +147,8 @@ public record HardAttentionMask(TopK k, double p, FillMode fill) implements Logi
 
   /** The k-th largest of every row, {@code [..., 1]}: a top-k over the whole row, then its min. */
   private static <T extends TFloating> Operand<T> kth(Ops tf, Operand<T> x, Operand<TInt32> k) {
-    Operand<T> top = tf.nn.topK(x, k, TInt32.class, org.tensorflow.op.nn.TopK.sorted(false)).values();
+    Operand<T> top =
+        tf.nn.topK(x, k, TInt32.class, org.tensorflow.op.nn.TopK.sorted(false)).values();
     return tf.reduceMin(top, Tensors.axis(tf, -1), ReduceMin.keepDims(true));
   }
 
@@ -162,10 +170,10 @@ public record HardAttentionMask(TopK k, double p, FillMode fill) implements Logi
    * largest {@code t} is at least {@code m_k} (the k top groups hold k values {@code >= m_k}), so
    * every value {@code >= t} lies in a group whose maximum is {@code >= m_k}: all of them are among
    * the k groups a top-k over the maxima picks (ties at {@code m_k} included, since then {@code t =
-   * m_k} and the picked maxima already give k values {@code >= t}). The k-th largest of those {@code
-   * k * GROUP} values is therefore exactly {@code t}. Cost: one max pass, a top-k over {@code n /
-   * GROUP} maxima, a gather and a top-k over {@code k * GROUP} values, against a top-k over {@code
-   * n}; see {@link #grouped} for when that pays.
+   * m_k} and the picked maxima already give k values {@code >= t}). The k-th largest of those
+   * {@code k * GROUP} values is therefore exactly {@code t}. Cost: one max pass, a top-k over
+   * {@code n / GROUP} maxima, a gather and a top-k over {@code k * GROUP} values, against a top-k
+   * over {@code n}; see {@link #grouped} for when that pays.
    */
   private static <T extends TFloating> Operand<T> groupedKth(Ops tf, Operand<T> x, int k) {
     long n = x.shape().size(x.shape().numDimensions() - 1);
@@ -173,23 +181,32 @@ public record HardAttentionMask(TopK k, double p, FillMode fill) implements Logi
     Operand<TInt32> shape = tf.shape(x);
     Operand<TInt32> lead = tf.slice(shape, tf.constant(new int[] {0}), tf.constant(new int[] {3}));
     Operand<T> byGroup =
-        tf.reshape(x, tf.concat(java.util.List.of(lead, tf.constant(new int[] {groups, GROUP})), tf.constant(0)));
+        tf.reshape(
+            x,
+            tf.concat(
+                java.util.List.of(lead, tf.constant(new int[] {groups, GROUP})), tf.constant(0)));
     Operand<T> maxima = tf.reduceMax(byGroup, Tensors.axis(tf, -1));
     Operand<TInt32> picked =
-        tf.nn.topK(maxima, tf.constant(k), TInt32.class, org.tensorflow.op.nn.TopK.sorted(false)).indices();
-    Operand<T> candidates = tf.gather(byGroup, picked, tf.constant(3), org.tensorflow.op.core.Gather.batchDims(3L));
+        tf.nn
+            .topK(maxima, tf.constant(k), TInt32.class, org.tensorflow.op.nn.TopK.sorted(false))
+            .indices();
+    Operand<T> candidates =
+        tf.gather(byGroup, picked, tf.constant(3), org.tensorflow.op.core.Gather.batchDims(3L));
     Operand<T> flat =
-        tf.reshape(candidates, tf.concat(java.util.List.of(lead, tf.constant(new int[] {k * GROUP})), tf.constant(0)));
+        tf.reshape(
+            candidates,
+            tf.concat(java.util.List.of(lead, tf.constant(new int[] {k * GROUP})), tf.constant(0)));
     return kth(tf, flat, tf.constant(k));
   }
 
   private static Operand<TInt32> ceilFraction(Ops tf, double f, Operand<TFloat64> n) {
-    Operand<TFloat64> product =
-        tf.math.sub(tf.math.mul(tf.constant(f), n), tf.constant(1e-9));
+    Operand<TFloat64> product = tf.math.sub(tf.math.mul(tf.constant(f), n), tf.constant(1e-9));
     return tf.dtypes.cast(tf.math.ceil(tf.math.maximum(product, tf.constant(0.0))), TInt32.class);
   }
 
-  /** Eagerly validating builder; defaults: {@code k = 8}, {@code p = 0.1}, {@link FillMode#ZERO}. */
+  /**
+   * Eagerly validating builder; defaults: {@code k = 8}, {@code p = 0.1}, {@link FillMode#ZERO}.
+   */
   public static final class Builder {
     private TopK k = TopK.count(8);
     private double p = 0.1;

@@ -3,9 +3,9 @@ package dev.attentiondrop.ops.hardmask;
 import dev.attentiondrop.ops.Checks;
 
 /**
- * How many logits per query row are candidates for dropping: a fixed count {@code k}, or a
- * fraction {@code f} of the row's valid (unmasked) keys, {@code k_i = ceil(f * n_i - 1e-9)} (the
- * 1e-9 keeps products such as 0.3 * 10 = 3.0000000000000004 from rounding up).
+ * How many logits per query row are candidates for dropping: a fixed count {@code k}, or a fraction
+ * {@code f} of the row's valid (unmasked) keys, {@code k_i = ceil(f * n_i - 1e-9)} (the 1e-9 keeps
+ * products such as 0.3 * 10 = 3.0000000000000004 from rounding up).
  */
 public sealed interface TopK {
   /** Largest count accepted. */

@@ -34,8 +34,9 @@ import org.tensorflow.types.family.TNumber;
  * from {@code StatelessRandomUniformFullIntV2} (Philox), whose bits XLA reproduces exactly for a
  * given key and counter: the key and counter are derived from the seed as the CPU kernel does it
  * (itself one Philox draw), and the bits are turned into floats with the CPU kernel's own
- * conversion (a mantissa filled with random bits, minus one). The values are bit-identical to the default kernels, compiled or not; only the
- * graph differs. Function bodies built for XLA ({@code dev.attentiondrop.ops.xla}) are marked.
+ * conversion (a mantissa filled with random bits, minus one). The values are bit-identical to the
+ * default kernels, compiled or not; only the graph differs. Function bodies built for XLA ({@code
+ * dev.attentiondrop.ops.xla}) are marked.
  */
 public final class Seeds {
   private Seeds() {}
@@ -106,9 +107,9 @@ public final class Seeds {
   /**
    * The Philox key ({@code uint64[1]}) and counter ({@code uint64[2]}) of a seed, as the CPU
    * kernels' {@code GenerateKey} derives them: one Philox block with the fixed key {@link
-   * #SCRAMBLE_KEY} and the seed as counter; its words 0-1 are the key, words 2-3 the counter's
-   * high half. (XLA's own {@code StatelessRandomGetKeyCounter} disagrees with the CPU kernel for
-   * seeds with a negative or above-2^32 half, so it is not used.)
+   * #SCRAMBLE_KEY} and the seed as counter; its words 0-1 are the key, words 2-3 the counter's high
+   * half. (XLA's own {@code StatelessRandomGetKeyCounter} disagrees with the CPU kernel for seeds
+   * with a negative or above-2^32 half, so it is not used.)
    */
   private static Output<?>[] keyCounter(Ops tf, Operand<TInt64> seed) {
     Operand<TInt64> mix =
@@ -124,8 +125,7 @@ public final class Seeds {
         asUint64(
             tf,
             tf.concat(
-                java.util.List.of(
-                    tf.constant(new long[] {0}), tf.slice(mix, one, one)),
+                java.util.List.of(tf.constant(new long[] {0}), tf.slice(mix, one, one)),
                 tf.constant(0)));
     return new Output<?>[] {key, counter};
   }

@@ -9,24 +9,23 @@ import org.tensorflow.proto.OptimizerOptions;
 /**
  * XLA auto-clustering: TensorFlow groups the compilable ops of a whole graph into clusters and
  * compiles each. It is a process-wide setting read from the environment variable {@value #ENV}
- * once, when TensorFlow's native library first needs it: a running JVM cannot switch it on or
- * off, so set it before the JVM starts, or compare in child processes ({@link
- * #childEnvironment}).
+ * once, when TensorFlow's native library first needs it: a running JVM cannot switch it on or off,
+ * so set it before the JVM starts, or compare in child processes ({@link #childEnvironment}).
  *
- * <p>Measured with TensorFlow Java 1.1.0 (TF 2.18, the CPU build) by the XLA dump files of a
- * child process:
+ * <p>Measured with TensorFlow Java 1.1.0 (TF 2.18, the CPU build) by the XLA dump files of a child
+ * process:
  *
  * <ul>
- *   <li>{@link #FLAGS} ({@code --tf_xla_auto_jit=2 --tf_xla_cpu_global_jit}) clusters every
- *       session of the process: the attention layer and its gradients become one cluster.
+ *   <li>{@link #FLAGS} ({@code --tf_xla_auto_jit=2 --tf_xla_cpu_global_jit}) clusters every session
+ *       of the process: the attention layer and its gradients become one cluster.
  *   <li>{@code --tf_xla_auto_jit=2} alone clusters nothing on CPU.
  *   <li>A session's {@code global_jit_level = ON_2} ({@link #sessionConfig}, for {@code new
  *       Session(graph, config)}) alone clusters nothing on CPU; with {@code
  *       --tf_xla_cpu_global_jit} in {@value #ENV} it clusters that session only.
  * </ul>
  *
- * On a GPU TensorFlow documents {@code --tf_xla_auto_jit=2} or the session setting as enough
- * (not measured here: no GPU build of TensorFlow Java is used by this project).
+ * On a GPU TensorFlow documents {@code --tf_xla_auto_jit=2} or the session setting as enough (not
+ * measured here: no GPU build of TensorFlow Java is used by this project).
  */
 public final class AutoClustering {
   private AutoClustering() {}
@@ -83,8 +82,8 @@ public final class AutoClustering {
   }
 
   /**
-   * A child process environment: {@code base} with {@link #FLAGS} appended to {@value #ENV}
-   * (other flags kept), or with {@value #ENV} removed when {@code on} is false. For {@code
+   * A child process environment: {@code base} with {@link #FLAGS} appended to {@value #ENV} (other
+   * flags kept), or with {@value #ENV} removed when {@code on} is false. For {@code
    * ProcessBuilder.environment()}.
    */
   public static Map<String, String> childEnvironment(Map<String, String> base, boolean on) {

@@ -32,15 +32,15 @@ import org.tensorflow.types.family.TFloating;
  * XlaMode}.
  *
  * <p>With {@link XlaMode#COMPILED_FUNCTION} the core becomes a TensorFlow function specialized for
- * the (possibly partial) shapes of query, key, value and key mask, the dtype, the chain, the Java-constant
- * training mode and the context's layer position and noise groups; it is called through a {@code
- * PartitionedCall} node carrying {@code _XlaMustCompile=true} ({@link XlaCalls#call}), with the
- * seed ({@code int64[2]}) and the key mask as function inputs. Its gradient is a second function,
- * registered for it in the graph's library ({@link XlaCalls#registerGradient}), that calls a
- * third, XLA-compiled one computing the vector-Jacobian product (the core recomputed, then {@code
- * addGradients} inside the function graph). So {@code Graph.addGradients} works through the call,
- * and forward and backward both run compiled. The functions and the attribute survive a SavedModel
- * export.
+ * the (possibly partial) shapes of query, key, value and key mask, the dtype, the chain, the
+ * Java-constant training mode and the context's layer position and noise groups; it is called
+ * through a {@code PartitionedCall} node carrying {@code _XlaMustCompile=true} ({@link
+ * XlaCalls#call}), with the seed ({@code int64[2]}) and the key mask as function inputs. Its
+ * gradient is a second function, registered for it in the graph's library ({@link
+ * XlaCalls#registerGradient}), that calls a third, XLA-compiled one computing the vector-Jacobian
+ * product (the core recomputed, then {@code addGradients} inside the function graph). So {@code
+ * Graph.addGradients} works through the call, and forward and backward both run compiled. The
+ * functions and the attribute survive a SavedModel export.
  *
  * <p>Inside the function every random draw uses {@link Seeds#usePortableKernels XLA-portable
  * kernels}, so a compiled call draws exactly the noise of the plain path for the same seed; the
@@ -59,7 +59,10 @@ public final class CompiledAttention {
   private final boolean mustCompile;
 
   private CompiledAttention(
-      RegularizerChain chain, XlaMode mode, boolean probabilities, boolean logits,
+      RegularizerChain chain,
+      XlaMode mode,
+      boolean probabilities,
+      boolean logits,
       boolean mustCompile) {
     this.chain = Checks.notNull("chain", chain);
     this.mode = Checks.notNull("mode", mode);
@@ -74,9 +77,9 @@ public final class CompiledAttention {
   }
 
   /**
-   * Which optional outputs a compiled function returns (the attention output always is). An
-   * output not returned is not written by the compiled code and is {@code null} in the {@link
-   * Result}; {@code NONE} and {@code AUTO_CLUSTERING} always return all three.
+   * Which optional outputs a compiled function returns (the attention output always is). An output
+   * not returned is not written by the compiled code and is {@code null} in the {@link Result};
+   * {@code NONE} and {@code AUTO_CLUSTERING} always return all three.
    */
   public CompiledAttention returning(boolean probabilities, boolean logits) {
     return new CompiledAttention(chain, mode, probabilities, logits, mustCompile);
@@ -111,7 +114,8 @@ public final class CompiledAttention {
       return base;
     }
     ConfigProto.Builder b = base.toBuilder();
-    b.getGraphOptionsBuilder().getRewriteOptionsBuilder()
+    b.getGraphOptionsBuilder()
+        .getRewriteOptionsBuilder()
         .setMemoryOptimization(RewriterConfig.MemOptType.NO_MEM_OPT);
     return b.build();
   }
@@ -123,8 +127,8 @@ public final class CompiledAttention {
   /**
    * {@link ScaledDotProductAttention#compute} of the same arguments, compiled as the mode says.
    * With {@code COMPILED_FUNCTION}, the graph must be a {@link Graph} and the training mode a Java
-   * constant. Dimensions may be unknown (a dynamic batch, say): XLA then compiles the function
-   * once per concrete input shape it meets at run time and caches each executable.
+   * constant. Dimensions may be unknown (a dynamic batch, say): XLA then compiles the function once
+   * per concrete input shape it meets at run time and caches each executable.
    *
    * @param query {@code [batch, heads, queries, d_k]}
    * @param key {@code [batch, heads, keys, d_k]}
@@ -225,9 +229,10 @@ public final class CompiledAttention {
       Output<T> o = call.output(i);
       Operand<T> lastSource = i == 0 ? value : key;
       int lastAxis = i == 0 ? 3 : 2; // output [B, H, Tq, d_v]; probabilities, logits [B, H, Tq, Tk]
-      outs.add(shapes.get(i).isUnknown()
-          ? o
-          : tf.reshape(o, shapeOf(tf, shapes.get(i), query, lastSource, lastAxis)));
+      outs.add(
+          shapes.get(i).isUnknown()
+              ? o
+              : tf.reshape(o, shapeOf(tf, shapes.get(i), query, lastSource, lastAxis)));
     }
     int i = 1;
     Operand<T> p = probabilities ? outs.get(i++) : null;
@@ -248,8 +253,10 @@ public final class CompiledAttention {
     List<Operand<TInt32>> dims = new ArrayList<>();
     for (int d = 0; d < 4; d++) {
       long n = known.get(d);
-      dims.add(n >= 0 ? tf.constant((int) n)
-          : d < 3 ? Tensors.dim(tf, query, d) : Tensors.dim(tf, lastSource, lastAxis));
+      dims.add(
+          n >= 0
+              ? tf.constant((int) n)
+              : d < 3 ? Tensors.dim(tf, query, d) : Tensors.dim(tf, lastSource, lastAxis));
     }
     return tf.stack(dims);
   }
@@ -264,7 +271,10 @@ public final class CompiledAttention {
 
   /** The placeholders of a function's inputs, in order. */
   private record Inputs<T extends TFloating>(
-      Operand<T> query, Operand<T> key, Operand<T> value, Operand<TBool> keyMask,
+      Operand<T> query,
+      Operand<T> key,
+      Operand<T> value,
+      Operand<TBool> keyMask,
       Operand<TInt64> seed) {
 
     static <T extends TFloating> Inputs<T> of(Ops tf, Spec<T> spec) {
@@ -302,7 +312,8 @@ public final class CompiledAttention {
         ctx.withKeyMask(in.keyMask())
             .withLayer(spec.layer(), spec.numLayers())
             .withNoiseGroups(spec.noiseGroups());
-    Result<T> r = ScaledDotProductAttention.compute(tf, in.query(), in.key(), in.value(), chain, ctx);
+    Result<T> r =
+        ScaledDotProductAttention.compute(tf, in.query(), in.key(), in.value(), chain, ctx);
     List<Operand<T>> outs = new ArrayList<>(List.of(r.output()));
     if (spec.probabilities()) {
       outs.add(r.probabilities());
@@ -341,8 +352,7 @@ public final class CompiledAttention {
             tf -> {
               Inputs<T> in = Inputs.of(tf, spec);
               List<Operand<T>> outs = core(tf, in, spec, chain);
-              Signature.Builder b =
-                  in.addTo(Signature.builder(baseName(mustCompile) + "_forward"));
+              Signature.Builder b = in.addTo(Signature.builder(baseName(mustCompile) + "_forward"));
               for (int i = 0; i < outs.size(); i++) {
                 b.output(names.get(i), outs.get(i));
                 shapes.add(outs.get(i).shape());

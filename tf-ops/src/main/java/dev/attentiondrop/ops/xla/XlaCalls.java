@@ -44,20 +44,27 @@ public final class XlaCalls {
   /**
    * Calls {@code function} on {@code arguments} (in the order of its inputs) through a {@code
    * PartitionedCall} node ({@code StatefulPartitionedCall} for a stateful function) named from
-   * {@code name}, with {@code _XlaMustCompile} set to {@code mustCompile}. The function is
-   * attached to the graph.
+   * {@code name}, with {@code _XlaMustCompile} set to {@code mustCompile}. The function is attached
+   * to the graph.
    *
    * @return the call node; its outputs are the function's, in order
    */
   public static Operation call(
-      Ops tf, String name, ConcreteFunction function, List<Operand<?>> arguments,
+      Ops tf,
+      String name,
+      ConcreteFunction function,
+      List<Operand<?>> arguments,
       boolean mustCompile) {
     graphOf(tf);
     List<ArgDef> inputs = function.getFunctionDef().getSignature().getInputArgList();
     if (inputs.size() != arguments.size()) {
       throw new IllegalArgumentException(
-          "function " + function.getDefinedName() + " takes " + inputs.size()
-              + " arguments, got " + arguments.size());
+          "function "
+              + function.getDefinedName()
+              + " takes "
+              + inputs.size()
+              + " arguments, got "
+              + arguments.size());
     }
     Output<?>[] args = new Output<?>[arguments.size()];
     for (int i = 0; i < args.length; i++) {
@@ -83,7 +90,9 @@ public final class XlaCalls {
   private static final Map<Graph, Set<String>> WITH_GRADIENT =
       Collections.synchronizedMap(new WeakHashMap<>());
 
-  /** Whether {@link #registerGradient} registered a gradient for {@code forward} in {@code graph}. */
+  /**
+   * Whether {@link #registerGradient} registered a gradient for {@code forward} in {@code graph}.
+   */
   public static boolean hasGradient(Graph graph, ConcreteFunction forward) {
     Set<String> done = WITH_GRADIENT.get(graph);
     return done != null && done.contains(forward.getDefinedName());
@@ -91,9 +100,9 @@ public final class XlaCalls {
 
   /**
    * Registers {@code gradient} as the gradient function of {@code forward} in {@code graph}'s
-   * function library, attaching both. {@code gradient} takes the forward function's inputs
-   * followed by one upstream gradient per forward output, and returns one gradient per forward
-   * input, of the input's type (zeros for inputs that have none, such as a seed or a mask).
+   * function library, attaching both. {@code gradient} takes the forward function's inputs followed
+   * by one upstream gradient per forward output, and returns one gradient per forward input, of the
+   * input's type (zeros for inputs that have none, such as a seed or a mask).
    *
    * <p>A function keeps the first gradient registered for it in a graph (the library allows one);
    * later calls for the same function name do nothing and return {@code false}. (Function names

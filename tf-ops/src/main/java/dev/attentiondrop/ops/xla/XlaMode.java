@@ -6,9 +6,9 @@ public enum XlaMode {
   NONE,
 
   /**
-   * The attention core is a TensorFlow function called through a {@code PartitionedCall} node
-   * with {@code _XlaMustCompile=true}: XLA compiles it (forward and, through its registered
-   * gradient function, backward) on CPU and GPU, whatever the process settings. See {@link
+   * The attention core is a TensorFlow function called through a {@code PartitionedCall} node with
+   * {@code _XlaMustCompile=true}: XLA compiles it (forward and, through its registered gradient
+   * function, backward) on CPU and GPU, whatever the process settings. See {@link
    * CompiledAttention}.
    */
   COMPILED_FUNCTION,

@@ -33,7 +33,8 @@ class EdgeCaseTest {
       TfRun r, Operand<T> x, Operand<TBool> mask, RegularizerChain chain) {
     var ctx = AttentionContext.training(r.seed(3, 4)).withKeyMask(mask).withLayer(1, 3);
     var res = ScaledDotProductAttention.compute(r.tf, x, x, x, chain, ctx);
-    Operand<T> loss = r.tf.reduceSum(r.tf.math.square(res.output()), r.tf.constant(new int[] {0, 1, 2, 3}));
+    Operand<T> loss =
+        r.tf.reduceSum(r.tf.math.square(res.output()), r.tf.constant(new int[] {0, 1, 2, 3}));
     Operand<?> grad = r.gradients(loss, x).get(0);
     return r.eval(res.probabilities(), res.output(), grad);
   }
@@ -73,13 +74,19 @@ class EdgeCaseTest {
       }
     }
     try (TfRun r = TfRun.create()) {
-      var out = run(r, r.f64(Stats.gaussian(2, b * h * t * 4), b, h, t, 4), r.bool(mask, b, 1, t, t), chain);
+      var out =
+          run(
+              r,
+              r.f64(Stats.gaussian(2, b * h * t * 4), b, h, t, 4),
+              r.bool(mask, b, 1, t, t),
+              chain);
       assertFinite(name, out);
       double[] probs = out.get(0);
       for (int hh = 0; hh < h; hh++) {
         for (int q = 0; q < 3; q++) {
           for (int k = 0; k < t; k++) {
-            assertEquals(0.0, probs[((h + hh) * t + q) * t + k], 0.0, "fully masked row of example 1");
+            assertEquals(
+                0.0, probs[((h + hh) * t + q) * t + k], 0.0, "fully masked row of example 1");
           }
         }
       }
@@ -138,15 +145,23 @@ class EdgeCaseTest {
   void trainingTensor(String name, RegularizerChain chain) {
     try (TfRun r = TfRun.create()) {
       Operand<TFloat64> x = r.f64(Stats.gaussian(5, 2 * 2 * 5 * 3), 2, 2, 5, 3);
-      Operand<TBool> flag = r.tf.placeholderWithDefault(r.tf.constant(false), org.tensorflow.ndarray.Shape.scalar());
-      var base = AttentionContext.training(r.seed(8, 8)).withKeyMask(AttentionMasks.causal(r.tf, 5));
-      var switched = ScaledDotProductAttention.compute(r.tf, x, x, x, chain, base.withTraining(dev.attentiondrop.ops.Training.of(flag)));
+      Operand<TBool> flag =
+          r.tf.placeholderWithDefault(r.tf.constant(false), org.tensorflow.ndarray.Shape.scalar());
+      var base =
+          AttentionContext.training(r.seed(8, 8)).withKeyMask(AttentionMasks.causal(r.tf, 5));
+      var switched =
+          ScaledDotProductAttention.compute(
+              r.tf, x, x, x, chain, base.withTraining(dev.attentiondrop.ops.Training.of(flag)));
       var on = ScaledDotProductAttention.compute(r.tf, x, x, x, chain, base);
-      var off = ScaledDotProductAttention.compute(r.tf, x, x, x, chain, base.withTraining(dev.attentiondrop.ops.Training.OFF));
+      var off =
+          ScaledDotProductAttention.compute(
+              r.tf, x, x, x, chain, base.withTraining(dev.attentiondrop.ops.Training.OFF));
       var asInference = r.eval(switched.output(), off.output());
-      org.junit.jupiter.api.Assertions.assertArrayEquals(asInference.get(1), asInference.get(0), 0.0, "flag false");
+      org.junit.jupiter.api.Assertions.assertArrayEquals(
+          asInference.get(1), asInference.get(0), 0.0, "flag false");
       var asTraining = r.evalFeeding(Map.of(flag, true), switched.output(), on.output());
-      org.junit.jupiter.api.Assertions.assertArrayEquals(asTraining.get(1), asTraining.get(0), 0.0, "flag true");
+      org.junit.jupiter.api.Assertions.assertArrayEquals(
+          asTraining.get(1), asTraining.get(0), 0.0, "flag true");
     }
   }
 }

@@ -8,7 +8,6 @@ import dev.attentiondrop.ops.RegularizerChain;
 import dev.attentiondrop.ops.testing.Stats;
 import dev.attentiondrop.ops.testing.TfRun;
 import dev.attentiondrop.ops.testing.Variants;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
@@ -19,9 +18,9 @@ import org.tensorflow.Operand;
 import org.tensorflow.types.TFloat64;
 
 /**
- * With the seed fixed every regularizer is a deterministic function of its input, so its
- * gradients must match central finite differences. Checked with respect to the logits and to an
- * upstream query projection {@code W_q}, in float64.
+ * With the seed fixed every regularizer is a deterministic function of its input, so its gradients
+ * must match central finite differences. Checked with respect to the logits and to an upstream
+ * query projection {@code W_q}, in float64.
  */
 @DisplayName("Gradients match finite differences for every variant (noise fixed by the seed)")
 class GradientTest {
@@ -56,7 +55,8 @@ class GradientTest {
       double fPlus = r.evalFeeding(Map.of(param, plus), loss).get(0)[0];
       double fMinus = r.evalFeeding(Map.of(param, minus), loss).get(0)[0];
       double numeric = (fPlus - fMinus) / (2 * EPS);
-      assertEquals(numeric, analytic[i], 1e-6 + 1e-5 * Math.abs(numeric), name + ": coordinate " + i);
+      assertEquals(
+          numeric, analytic[i], 1e-6 + 1e-5 * Math.abs(numeric), name + ": coordinate " + i);
     }
   }
 
@@ -66,12 +66,19 @@ class GradientTest {
   void logitsGradient(String name, RegularizerChain chain) {
     try (TfRun r = TfRun.create()) {
       Operand<TFloat64> logits = r.placeholder(B, H, T, T);
-      var ctx = AttentionContext.training(r.seed(6, 7)).withKeyMask(r.bool(causalMask(), 1, 1, T, T)).withLayer(0, 2);
+      var ctx =
+          AttentionContext.training(r.seed(6, 7))
+              .withKeyMask(r.bool(causalMask(), 1, 1, T, T))
+              .withLayer(0, 2);
       Operand<TFloat64> regularized = chain.applyToLogits(r.tf, logits, ctx);
       Operand<TFloat64> probs =
-          chain.applyToProbabilities(r.tf, dev.attentiondrop.ops.Masking.maskedSoftmax(r.tf, regularized, ctx.keyMask()), ctx);
+          chain.applyToProbabilities(
+              r.tf,
+              dev.attentiondrop.ops.Masking.maskedSoftmax(r.tf, regularized, ctx.keyMask()),
+              ctx);
       Operand<TFloat64> weights = r.f64(Stats.gaussian(9, B * H * T * T), B, H, T, T);
-      Operand<TFloat64> loss = r.tf.reduceSum(r.tf.math.mul(probs, weights), r.tf.constant(new int[] {0, 1, 2, 3}));
+      Operand<TFloat64> loss =
+          r.tf.reduceSum(r.tf.math.mul(probs, weights), r.tf.constant(new int[] {0, 1, 2, 3}));
       double[] value = Stats.gaussian(10, B * H * T * T);
       checkAgainstFiniteDifferences(name, r, logits, value, loss);
     }
@@ -90,10 +97,14 @@ class GradientTest {
       var q = heads(r, tf.linalg.matMul(x, wq));
       var k = heads(r, tf.linalg.matMul(x, wk));
       var v = heads(r, tf.linalg.matMul(x, wv));
-      var ctx = AttentionContext.training(r.seed(1, 2)).withKeyMask(r.bool(causalMask(), 1, 1, T, T)).withLayer(1, 2);
+      var ctx =
+          AttentionContext.training(r.seed(1, 2))
+              .withKeyMask(r.bool(causalMask(), 1, 1, T, T))
+              .withLayer(1, 2);
       var out = ScaledDotProductAttention.compute(tf, q, k, v, chain, ctx).output();
       Operand<TFloat64> weights = r.f64(Stats.gaussian(14, B * H * T * D), B, H, T, D);
-      Operand<TFloat64> loss = tf.reduceSum(tf.math.mul(out, weights), tf.constant(new int[] {0, 1, 2, 3}));
+      Operand<TFloat64> loss =
+          tf.reduceSum(tf.math.mul(out, weights), tf.constant(new int[] {0, 1, 2, 3}));
       double[] value = Stats.gaussian(15, D * H * D);
       for (int i = 0; i < value.length; i++) {
         value[i] *= 0.5;
@@ -105,6 +116,7 @@ class GradientTest {
   /** [B*T, H*D] -> [B, H, T, D]. */
   static Operand<TFloat64> heads(TfRun r, Operand<TFloat64> x) {
     var tf = r.tf;
-    return tf.linalg.transpose(tf.reshape(x, tf.constant(new int[] {B, T, H, D})), tf.constant(new int[] {0, 2, 1, 3}));
+    return tf.linalg.transpose(
+        tf.reshape(x, tf.constant(new int[] {B, T, H, D})), tf.constant(new int[] {0, 2, 1, 3}));
   }
 }

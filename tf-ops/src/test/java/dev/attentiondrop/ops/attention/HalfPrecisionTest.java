@@ -50,7 +50,8 @@ class HalfPrecisionTest {
   @DisplayName("bfloat16: full attention forward and backward")
   void bfloat16Attention(String name, RegularizerChain chain) {
     try (TfRun r = TfRun.create()) {
-      Operand<TBfloat16> x = r.tf.dtypes.cast(r.f64(Stats.gaussian(1, 2 * 2 * 5 * 4), 2, 2, 5, 4), TBfloat16.class);
+      Operand<TBfloat16> x =
+          r.tf.dtypes.cast(r.f64(Stats.gaussian(1, 2 * 2 * 5 * 4), 2, 2, 5, 4), TBfloat16.class);
       var ctx = AttentionContext.training(r.seed(1, 1)).withKeyMask(r.bool(causal(5), 1, 1, 5, 5));
       var out = ScaledDotProductAttention.compute(r.tf, x, x, x, chain, ctx).output();
       var loss = r.tf.reduceSum(out, r.tf.constant(new int[] {0, 1, 2, 3}));
@@ -63,10 +64,14 @@ class HalfPrecisionTest {
   @DisplayName("float16: the regularizers and masked softmax, forward and backward")
   void float16Regularizers(String name, RegularizerChain chain) {
     try (TfRun r = TfRun.create()) {
-      Operand<TFloat16> logits = r.tf.dtypes.cast(r.f64(Stats.gaussian(2, 2 * 2 * 5 * 5), 2, 2, 5, 5), TFloat16.class);
+      Operand<TFloat16> logits =
+          r.tf.dtypes.cast(r.f64(Stats.gaussian(2, 2 * 2 * 5 * 5), 2, 2, 5, 5), TFloat16.class);
       var ctx = AttentionContext.training(r.seed(2, 2)).withKeyMask(r.bool(causal(5), 1, 1, 5, 5));
-      Operand<TFloat16> probs = chain.applyToProbabilities(r.tf,
-          Masking.maskedSoftmax(r.tf, chain.applyToLogits(r.tf, logits, ctx), ctx.keyMask()), ctx);
+      Operand<TFloat16> probs =
+          chain.applyToProbabilities(
+              r.tf,
+              Masking.maskedSoftmax(r.tf, chain.applyToLogits(r.tf, logits, ctx), ctx.keyMask()),
+              ctx);
       var loss = r.tf.reduceSum(r.tf.math.square(probs), r.tf.constant(new int[] {0, 1, 2, 3}));
       assertFinite(name, r.eval(probs, r.gradients(loss, logits).get(0)));
     }
@@ -76,11 +81,14 @@ class HalfPrecisionTest {
   @DisplayName("float16: full attention is refused by the CPU kernels (BatchMatMulV3)")
   void float16AttentionNeedsAGpu() {
     try (TfRun r = TfRun.create()) {
-      Operand<TFloat16> x = r.tf.dtypes.cast(r.f64(new double[2 * 2 * 3 * 4], 2, 2, 3, 4), TFloat16.class);
-      var out = ScaledDotProductAttention.compute(r.tf, x, x, x, RegularizerChain.none(), AttentionContext.inference()).output();
+      Operand<TFloat16> x =
+          r.tf.dtypes.cast(r.f64(new double[2 * 2 * 3 * 4], 2, 2, 3, 4), TFloat16.class);
+      var out =
+          ScaledDotProductAttention.compute(
+                  r.tf, x, x, x, RegularizerChain.none(), AttentionContext.inference())
+              .output();
       RuntimeException e = assertThrows(RuntimeException.class, () -> r.eval(out));
       assertTrue(e.getMessage().contains("BatchMatMulV3"), e.getMessage());
     }
   }
-
 }

@@ -24,7 +24,8 @@ class DropConnectTest {
     double rate = 0.2;
     double[] w = Stats.gaussian(3, ROWS * COLS);
     try (TfRun r = TfRun.create()) {
-      double[] y = r.eval(new DropConnect(rate).call(r.tf, r.f64(w, ROWS, COLS), Training.ON, r.seed(5, 6)));
+      double[] y =
+          r.eval(new DropConnect(rate).call(r.tf, r.f64(w, ROWS, COLS), Training.ON, r.seed(5, 6)));
       long kept = 0;
       for (int i = 0; i < w.length; i++) {
         if (y[i] != 0) {
@@ -45,13 +46,17 @@ class DropConnectTest {
     java.util.Arrays.fill(w, 1.0);
     try (TfRun r = TfRun.create()) {
       Operand<TInt64> seed = r.seedPlaceholder();
-      Operand<TFloat64> y = new DropConnect(rate).call(r.tf, r.f64(w, ROWS, COLS), Training.ON, seed);
+      Operand<TFloat64> y =
+          new DropConnect(rate).call(r.tf, r.f64(w, ROWS, COLS), Training.ON, seed);
       double[] sum = new double[w.length];
       double[] previous = null;
       for (int s = 0; s < steps; s++) {
         double[] ys = r.evalFeeding(Map.of(seed, new long[] {1, s}), y).get(0);
         if (previous != null) {
-          assertNotEquals(java.util.Arrays.toString(previous), java.util.Arrays.toString(ys), "a fresh mask every step");
+          assertNotEquals(
+              java.util.Arrays.toString(previous),
+              java.util.Arrays.toString(ys),
+              "a fresh mask every step");
         }
         previous = ys;
         for (int i = 0; i < w.length; i++) {
@@ -63,8 +68,12 @@ class DropConnectTest {
         total += v;
       }
       // each element of W'/W is (1-rate)^-1 * Bernoulli(1-rate): sd = sqrt(rate / (1 - rate))
-      Stats.assertMean("mean of W'/W", total / ((double) steps * w.length), 1.0,
-          Math.sqrt(rate / (1 - rate)), (long) steps * w.length);
+      Stats.assertMean(
+          "mean of W'/W",
+          total / ((double) steps * w.length),
+          1.0,
+          Math.sqrt(rate / (1 - rate)),
+          (long) steps * w.length);
     }
   }
 

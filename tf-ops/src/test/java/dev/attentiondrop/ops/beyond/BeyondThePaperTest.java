@@ -47,7 +47,13 @@ class BeyondThePaperTest {
   void dropHeadDropsWholeHeads() {
     double rate = 0.25;
     try (TfRun r = TfRun.create()) {
-      double[] y = r.eval(new DropHead(rate).apply(r.tf, r.f64(uniformRows(), B, H, Q, K), AttentionContext.training(r.seed(1, 2))));
+      double[] y =
+          r.eval(
+              new DropHead(rate)
+                  .apply(
+                      r.tf,
+                      r.f64(uniformRows(), B, H, Q, K),
+                      AttentionContext.training(r.seed(1, 2))));
       long droppedHeads = 0;
       int block = Q * K;
       for (int b = 0; b < B; b++) {
@@ -77,7 +83,13 @@ class BeyondThePaperTest {
     for (int window : new int[] {1, 3}) {
       double rate = 0.2;
       try (TfRun r = TfRun.create()) {
-        double[] y = r.eval(new DropAttention(rate, window).apply(r.tf, r.f64(uniformRows(), B, H, Q, K), AttentionContext.training(r.seed(3, window))));
+        double[] y =
+            r.eval(
+                new DropAttention(rate, window)
+                    .apply(
+                        r.tf,
+                        r.f64(uniformRows(), B, H, Q, K),
+                        AttentionContext.training(r.seed(3, window))));
         long droppedColumns = 0;
         for (int bh = 0; bh < B * H; bh++) {
           for (int j = 0; j < K; j++) {
@@ -101,7 +113,11 @@ class BeyondThePaperTest {
         for (int j = 0; j < K; j++) {
           expected += 1 - Math.pow(1 - rate / window, Math.min(window, j + 1));
         }
-        Stats.assertBinomial("DropAttention column rate, window " + window, droppedColumns, (long) B * H * K, expected / K);
+        Stats.assertBinomial(
+            "DropAttention column rate, window " + window,
+            droppedColumns,
+            (long) B * H * K,
+            expected / K);
       }
     }
   }
@@ -112,7 +128,8 @@ class BeyondThePaperTest {
     try (TfRun r = TfRun.create()) {
       var chain = dev.attentiondrop.ops.RegularizerChain.ofProbabilities(new RelaxedAttention(0.5));
       var ctx = AttentionContext.training(dev.attentiondrop.ops.Training.ON, null);
-      double[] y = r.eval(chain.applyToProbabilities(r.tf, r.f64(new double[] {1, 0}, 1, 1, 1, 2), ctx));
+      double[] y =
+          r.eval(chain.applyToProbabilities(r.tf, r.f64(new double[] {1, 0}, 1, 1, 1, 2), ctx));
       org.junit.jupiter.api.Assertions.assertArrayEquals(new double[] {0.75, 0.25}, y, 1e-12);
     }
   }

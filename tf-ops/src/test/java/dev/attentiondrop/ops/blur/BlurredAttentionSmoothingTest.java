@@ -42,7 +42,12 @@ class BlurredAttentionSmoothingTest {
   void sigmaIsUniformPerExample() {
     int n = 4000;
     double sigmaMax = 2.0;
-    var op = BlurredAttentionSmoothing.builder().sigmaMax(sigmaMax).width(3).scope(SigmaScope.PER_EXAMPLE).build();
+    var op =
+        BlurredAttentionSmoothing.builder()
+            .sigmaMax(sigmaMax)
+            .width(3)
+            .scope(SigmaScope.PER_EXAMPLE)
+            .build();
     try (TfRun r = TfRun.create()) {
       Operand<TFloat64> x = r.f64(deltaRows(n), n, 1, 1, 3);
       var ctx = AttentionContext.training(r.seed(7, 1));
@@ -52,7 +57,10 @@ class BlurredAttentionSmoothingTest {
       Stats.assertUniform("per-example sigma", sigma, 0, sigmaMax);
       for (int i = 0; i < n; i++) {
         if (sigma[i] > 0.1) { // below that exp(-1/(2 sigma^2)) underflows the read-back
-          assertEquals(sigma[i], sigmaFromLeftNeighbour(y[3 * i]), 1e-9 * sigma[i] + 1e-12,
+          assertEquals(
+              sigma[i],
+              sigmaFromLeftNeighbour(y[3 * i]),
+              1e-9 * sigma[i] + 1e-12,
               "the blur used the sampled sigma (example " + i + ")");
         }
       }
@@ -87,9 +95,13 @@ class BlurredAttentionSmoothingTest {
   @Test
   @DisplayName("per head: examples share a head's sigma, heads differ")
   void perHeadScope() {
-    var op = BlurredAttentionSmoothing.builder().sigmaMax(1).width(3).scope(SigmaScope.PER_HEAD).build();
+    var op =
+        BlurredAttentionSmoothing.builder().sigmaMax(1).width(3).scope(SigmaScope.PER_HEAD).build();
     try (TfRun r = TfRun.create()) {
-      double[] y = r.eval(op.apply(r.tf, r.f64(deltaRows(6), 2, 3, 1, 3), AttentionContext.training(r.seed(3, 3))));
+      double[] y =
+          r.eval(
+              op.apply(
+                  r.tf, r.f64(deltaRows(6), 2, 3, 1, 3), AttentionContext.training(r.seed(3, 3))));
       for (int h = 0; h < 3; h++) {
         assertEquals(y[3 * h + 1], y[3 * (3 + h) + 1], 0.0, "head " + h + " across examples");
       }
@@ -106,7 +118,8 @@ class BlurredAttentionSmoothingTest {
       try (TfRun r = TfRun.create()) {
         Operand<TFloat64> x = r.f64(logits, 2, 2, 3, 9);
         for (double s : new double[] {0, 1e-12, 1e-4}) {
-          double[] y = r.eval(op.applyWithSigma(r.tf, x, null, r.f64(new double[] {s}, 1, 1, 1, 1)));
+          double[] y =
+              r.eval(op.applyWithSigma(r.tf, x, null, r.f64(new double[] {s}, 1, 1, 1, 1)));
           assertArrayEquals(logits, y, 1e-12, boundary + ", sigma " + s);
         }
       }
@@ -137,7 +150,8 @@ class BlurredAttentionSmoothingTest {
           assertEquals(a[i * t + j], b[i * t + j], 0.0, "allowed (" + i + "," + j + ") moved");
         }
         for (int j = i + 1; j < t; j++) {
-          assertEquals(perturbed[i * t + j], b[i * t + j], 0.0, "masked positions are returned unchanged");
+          assertEquals(
+              perturbed[i * t + j], b[i * t + j], 0.0, "masked positions are returned unchanged");
         }
       }
       assertTrue(a[t * t - 1] != logits[t * t - 1], "the blur did act on allowed positions");
@@ -152,8 +166,12 @@ class BlurredAttentionSmoothingTest {
     try (TfRun r = TfRun.create()) {
       Operand<TFloat64> x = r.f64(ones, 1, 1, 1, 8);
       Operand<TFloat64> sigma = r.f64(new double[] {1.0}, 1, 1, 1, 1);
-      double[] renorm = r.eval(new BlurredAttentionSmoothing(1, 5, SigmaScope.PER_BATCH, Boundary.RENORMALIZED).applyWithSigma(r.tf, x, null, sigma));
-      double[] zero = r.eval(BlurredAttentionSmoothing.of(1, 5).applyWithSigma(r.tf, x, null, sigma));
+      double[] renorm =
+          r.eval(
+              new BlurredAttentionSmoothing(1, 5, SigmaScope.PER_BATCH, Boundary.RENORMALIZED)
+                  .applyWithSigma(r.tf, x, null, sigma));
+      double[] zero =
+          r.eval(BlurredAttentionSmoothing.of(1, 5).applyWithSigma(r.tf, x, null, sigma));
       assertArrayEquals(ones, renorm, 1e-12);
       double[] g = GaussianKernel.weights(1.0, 5);
       assertEquals(g[2] + g[3] + g[4], zero[0], 1e-12, "first key keeps the centre and right half");
@@ -163,7 +181,8 @@ class BlurredAttentionSmoothingTest {
 
   @ParameterizedTest
   @EnumSource(Boundary.class)
-  @DisplayName("the banded product and the shifted copies are the same convolution: values and gradients, with and without a mask")
+  @DisplayName(
+      "the banded product and the shifted copies are the same convolution: values and gradients, with and without a mask")
   void bandedProductEqualsShiftedCopies(Boundary boundary) {
     int b = 2, h = 3, t = 11;
     double[] logits = Stats.gaussian(21, b * h * t * t);
@@ -190,17 +209,27 @@ class BlurredAttentionSmoothingTest {
   }
 
   @Test
-  @DisplayName("the banded product serves unknown and moderate key axes; float16 and very long axes use shifted copies")
+  @DisplayName(
+      "the banded product serves unknown and moderate key axes; float16 and very long axes use shifted copies")
   void formChoice() {
     try (TfRun r = TfRun.create()) {
       var tf = r.tf;
       assertTrue(BlurredAttentionSmoothing.banded(r.placeholder(2, 4, 16, 16)));
-      assertTrue(BlurredAttentionSmoothing.banded(
-          tf.placeholder(TFloat64.class, org.tensorflow.op.core.Placeholder.shape(org.tensorflow.ndarray.Shape.of(-1, 4, -1, -1)))));
-      assertTrue(!BlurredAttentionSmoothing.banded(
-          r.placeholder(1, 1, 1, BlurredAttentionSmoothing.MAX_BANDED_KEYS + 1)));
-      assertTrue(!BlurredAttentionSmoothing.banded(
-          tf.placeholder(org.tensorflow.types.TFloat16.class, org.tensorflow.op.core.Placeholder.shape(org.tensorflow.ndarray.Shape.of(1, 1, 4, 4)))));
+      assertTrue(
+          BlurredAttentionSmoothing.banded(
+              tf.placeholder(
+                  TFloat64.class,
+                  org.tensorflow.op.core.Placeholder.shape(
+                      org.tensorflow.ndarray.Shape.of(-1, 4, -1, -1)))));
+      assertTrue(
+          !BlurredAttentionSmoothing.banded(
+              r.placeholder(1, 1, 1, BlurredAttentionSmoothing.MAX_BANDED_KEYS + 1)));
+      assertTrue(
+          !BlurredAttentionSmoothing.banded(
+              tf.placeholder(
+                  org.tensorflow.types.TFloat16.class,
+                  org.tensorflow.op.core.Placeholder.shape(
+                      org.tensorflow.ndarray.Shape.of(1, 1, 4, 4)))));
     }
   }
 
@@ -215,11 +244,17 @@ class BlurredAttentionSmoothingTest {
       Operand<TFloat64> sigma = r.f64(new double[] {0.8}, 1, 1, 1, 1);
       Operand<TFloat64> fixed = r.f64(logits, 2, 1, t, t);
       Operand<TFloat64> dynamic =
-          tf.placeholder(TFloat64.class, org.tensorflow.op.core.Placeholder.shape(org.tensorflow.ndarray.Shape.of(-1, 1, -1, -1)));
+          tf.placeholder(
+              TFloat64.class,
+              org.tensorflow.op.core.Placeholder.shape(
+                  org.tensorflow.ndarray.Shape.of(-1, 1, -1, -1)));
       double[] expected = r.eval(op.applyWithSigma(tf, fixed, null, sigma));
-      try (TFloat64 fed = TFloat64.tensorOf(org.tensorflow.ndarray.Shape.of(2, 1, t, t),
-          org.tensorflow.ndarray.buffer.DataBuffers.of(logits, true, false))) {
-        double[] actual = r.evalFeeding(Map.of(dynamic, fed), op.applyWithSigma(tf, dynamic, null, sigma)).get(0);
+      try (TFloat64 fed =
+          TFloat64.tensorOf(
+              org.tensorflow.ndarray.Shape.of(2, 1, t, t),
+              org.tensorflow.ndarray.buffer.DataBuffers.of(logits, true, false))) {
+        double[] actual =
+            r.evalFeeding(Map.of(dynamic, fed), op.applyWithSigma(tf, dynamic, null, sigma)).get(0);
         assertArrayEquals(expected, actual, 1e-12);
       }
     }

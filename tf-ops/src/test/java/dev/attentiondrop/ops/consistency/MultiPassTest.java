@@ -54,28 +54,40 @@ class MultiPassTest {
     int k = 3;
     double[] x = Stats.gaussian(1, B * H * T * T);
     try (TfRun r = TfRun.create()) {
-      var outs = MultiPass.run(r.tf, model(mode == MultiPass.Mode.SHARED_PREFIX), List.of(r.f64(x, B, H, T, T)), k,
-          r.seed(4, 2), mode);
+      var outs =
+          MultiPass.run(
+              r.tf,
+              model(mode == MultiPass.Mode.SHARED_PREFIX),
+              List.of(r.f64(x, B, H, T, T)),
+              k,
+              r.seed(4, 2),
+              mode);
       assertEquals(k, outs.size());
       var values = r.eval(outs.toArray(new Operand<?>[0]));
       for (int i = 0; i < k; i++) {
         assertArrayEquals(new long[] {B, H, T, T}, r.shapeOf(outs.get(i)), "pass " + i);
         for (int j = i + 1; j < k; j++) {
-          assertFalse(Arrays.equals(values.get(i), values.get(j)), "passes " + i + " and " + j + " share noise");
+          assertFalse(
+              Arrays.equals(values.get(i), values.get(j)),
+              "passes " + i + " and " + j + " share noise");
         }
       }
     }
   }
 
   @Test
-  @DisplayName("shared prefix: the same passes as batched, values and gradients, with the prefix computed once")
+  @DisplayName(
+      "shared prefix: the same passes as batched, values and gradients, with the prefix computed once")
   void sharedPrefixEqualsBatched() {
     int k = 3;
     double[] x = Stats.gaussian(9, B * H * T * T);
     try (TfRun r = TfRun.create()) {
       var in = r.f64(x, B, H, T, T);
-      var batched = MultiPass.run(r.tf, model(false), List.of(in), k, r.seed(8, 1), MultiPass.Mode.BATCHED);
-      var shared = MultiPass.run(r.tf, model(true), List.of(in), k, r.seed(8, 1), MultiPass.Mode.SHARED_PREFIX);
+      var batched =
+          MultiPass.run(r.tf, model(false), List.of(in), k, r.seed(8, 1), MultiPass.Mode.BATCHED);
+      var shared =
+          MultiPass.run(
+              r.tf, model(true), List.of(in), k, r.seed(8, 1), MultiPass.Mode.SHARED_PREFIX);
       List<Operand<?>> fetch = new java.util.ArrayList<>();
       for (int i = 0; i < k; i++) {
         fetch.add(batched.get(i));
@@ -86,8 +98,20 @@ class MultiPassTest {
       Operand<TFloat64> lossS = r.tf.constant(0.0);
       for (int i = 0; i < k; i++) {
         Operand<TFloat64> w = r.tf.constant((double) (i + 1));
-        lossB = r.tf.math.add(lossB, r.tf.math.mul(w, r.tf.reduceSum(r.tf.math.square(batched.get(i)), r.tf.constant(new int[] {0, 1, 2, 3}))));
-        lossS = r.tf.math.add(lossS, r.tf.math.mul(w, r.tf.reduceSum(r.tf.math.square(shared.get(i)), r.tf.constant(new int[] {0, 1, 2, 3}))));
+        lossB =
+            r.tf.math.add(
+                lossB,
+                r.tf.math.mul(
+                    w,
+                    r.tf.reduceSum(
+                        r.tf.math.square(batched.get(i)), r.tf.constant(new int[] {0, 1, 2, 3}))));
+        lossS =
+            r.tf.math.add(
+                lossS,
+                r.tf.math.mul(
+                    w,
+                    r.tf.reduceSum(
+                        r.tf.math.square(shared.get(i)), r.tf.constant(new int[] {0, 1, 2, 3}))));
       }
       fetch.add(r.gradients(lossB, in).get(0));
       fetch.add(r.gradients(lossS, in).get(0));
@@ -95,7 +119,8 @@ class MultiPassTest {
       for (int i = 0; i < k; i++) {
         assertArrayEquals(v.get(2 * i), v.get(2 * i + 1), 0.0, "pass " + i);
       }
-      assertArrayEquals(v.get(2 * k), v.get(2 * k + 1), 1e-12, "gradient with respect to the input");
+      assertArrayEquals(
+          v.get(2 * k), v.get(2 * k + 1), 1e-12, "gradient with respect to the input");
     }
   }
 
@@ -103,8 +128,17 @@ class MultiPassTest {
   @DisplayName("shared prefix: a function that does not tile is named in a clear error")
   void sharedPrefixNeedsTiling() {
     try (TfRun r = TfRun.create()) {
-      var e = assertThrows(IllegalArgumentException.class, () -> MultiPass.run(r.tf, model(false),
-          List.of(r.f64(Stats.gaussian(1, B * H * T * T), B, H, T, T)), 2, r.seed(1, 1), MultiPass.Mode.SHARED_PREFIX));
+      var e =
+          assertThrows(
+              IllegalArgumentException.class,
+              () ->
+                  MultiPass.run(
+                      r.tf,
+                      model(false),
+                      List.of(r.f64(Stats.gaussian(1, B * H * T * T), B, H, T, T)),
+                      2,
+                      r.seed(1, 1),
+                      MultiPass.Mode.SHARED_PREFIX));
       assertTrue(e.getMessage().contains("MultiPass.tile"), e.getMessage());
     }
   }
@@ -118,17 +152,30 @@ class MultiPassTest {
       delta[3 * b + 1] = 1;
     }
     MultiPass.PassFunction<TFloat64> blurOnly =
-        (tf, inputs, seed, groups) -> BlurredAttentionSmoothing.of(2.0, 3).apply(tf, (Operand<TFloat64>) inputs.get(0),
-            AttentionContext.training(seed).withNoiseGroups(groups));
+        (tf, inputs, seed, groups) ->
+            BlurredAttentionSmoothing.of(2.0, 3)
+                .apply(
+                    tf,
+                    (Operand<TFloat64>) inputs.get(0),
+                    AttentionContext.training(seed).withNoiseGroups(groups));
     try (TfRun r = TfRun.create()) {
-      var outs = MultiPass.run(r.tf, blurOnly, List.of(r.f64(delta, B, 1, 1, 3)), k, r.seed(5, 5), MultiPass.Mode.BATCHED);
+      var outs =
+          MultiPass.run(
+              r.tf,
+              blurOnly,
+              List.of(r.f64(delta, B, 1, 1, 3)),
+              k,
+              r.seed(5, 5),
+              MultiPass.Mode.BATCHED);
       var values = r.eval(outs.toArray(new Operand<?>[0]));
       for (int i = 0; i < k; i++) {
         for (int b = 1; b < B; b++) {
-          assertEquals(values.get(i)[1], values.get(i)[3 * b + 1], 0.0, "one sigma within pass " + i);
+          assertEquals(
+              values.get(i)[1], values.get(i)[3 * b + 1], 0.0, "one sigma within pass " + i);
         }
         for (int j = i + 1; j < k; j++) {
-          assertTrue(values.get(i)[1] != values.get(j)[1], "passes " + i + ", " + j + " share sigma");
+          assertTrue(
+              values.get(i)[1] != values.get(j)[1], "passes " + i + ", " + j + " share sigma");
         }
       }
     }
@@ -142,16 +189,21 @@ class MultiPassTest {
     try (TfRun r = TfRun.create()) {
       var a = r.f64(z1, 4, 5);
       var b = r.f64(z2, 4, 5);
-      var v = r.eval(
-          ConsistencyLoss.kl(1).call(r.tf, List.of(a, a)),
-          ConsistencyLoss.kl(2).call(r.tf, List.of(a, b)),
-          ConsistencyLoss.kl(1).call(r.tf, List.of(a, b)),
-          ConsistencyLoss.kl(1).call(r.tf, List.of(b, a)),
-          ConsistencyLoss.symmetric(1).call(r.tf, List.of(a, b)));
+      var v =
+          r.eval(
+              ConsistencyLoss.kl(1).call(r.tf, List.of(a, a)),
+              ConsistencyLoss.kl(2).call(r.tf, List.of(a, b)),
+              ConsistencyLoss.kl(1).call(r.tf, List.of(a, b)),
+              ConsistencyLoss.kl(1).call(r.tf, List.of(b, a)),
+              ConsistencyLoss.symmetric(1).call(r.tf, List.of(a, b)));
       assertEquals(0.0, v.get(0)[0], 1e-15);
       assertTrue(v.get(2)[0] > 0);
       assertEquals(2 * v.get(2)[0], v.get(1)[0], 1e-12, "lambda scales linearly");
-      assertEquals((v.get(2)[0] + v.get(3)[0]) / 2, v.get(4)[0], 1e-12, "symmetric = mean of both directions");
+      assertEquals(
+          (v.get(2)[0] + v.get(3)[0]) / 2,
+          v.get(4)[0],
+          1e-12,
+          "symmetric = mean of both directions");
     }
   }
 }

@@ -75,8 +75,8 @@ class HardAttentionMaskStatisticsTest {
   }
 
   /**
-   * Over all sampled outputs: {candidates, dropped}. Asserts that a changed candidate holds
-   * {@code fill} and that no entry outside the top-k ever changes.
+   * Over all sampled outputs: {candidates, dropped}. Asserts that a changed candidate holds {@code
+   * fill} and that no entry outside the top-k ever changes.
    */
   static long[] dropCounts(Samples s, double fill, String fillMessage) {
     long candidates = 0;
@@ -132,7 +132,8 @@ class HardAttentionMaskStatisticsTest {
       }
     }
     Stats.assertBinomial("joint drop rate of two seeds", both, pairs, P * P);
-    assertTrue(!Arrays.equals(s.outputs().get(0), s.outputs().get(1)), "seeds differ, masks differ");
+    assertTrue(
+        !Arrays.equals(s.outputs().get(0), s.outputs().get(1)), "seeds differ, masks differ");
   }
 
   @Test

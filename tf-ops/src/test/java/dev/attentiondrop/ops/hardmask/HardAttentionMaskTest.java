@@ -21,7 +21,8 @@ class HardAttentionMaskTest {
     boolean[] mask = {true, true, false, true, false, true};
     try (TfRun r = TfRun.create()) {
       Operand<TFloat64> x = r.f64(Stats.gaussian(1, 2 * 6), 1, 1, 2, 6);
-      double[] c = r.eval(HardAttentionMask.of(100, 0.5).candidates(r.tf, x, r.bool(mask, 1, 1, 1, 6)));
+      double[] c =
+          r.eval(HardAttentionMask.of(100, 0.5).candidates(r.tf, x, r.bool(mask, 1, 1, 1, 6)));
       for (int i = 0; i < c.length; i++) {
         assertEquals(mask[i % 6] ? 1.0 : 0.0, c[i], "key " + i);
       }
@@ -36,7 +37,8 @@ class HardAttentionMaskTest {
     try (TfRun r = TfRun.create()) {
       var x = r.f64(logits, 2, 1, 1, 6);
       var m = r.bool(mask, 2, 1, 1, 6);
-      double[] c = r.eval(HardAttentionMask.builder().topKFraction(0.5).build().candidates(r.tf, x, m));
+      double[] c =
+          r.eval(HardAttentionMask.builder().topKFraction(0.5).build().candidates(r.tf, x, m));
       // row 0: 6 valid -> 3 candidates {5,4,3}; row 1: 3 valid -> ceil(1.5) = 2 candidates {9,8}
       assertArrayEquals(new double[] {1, 1, 1, 0, 0, 0, 1, 1, 0, 0, 0, 0}, c);
     }
@@ -46,7 +48,10 @@ class HardAttentionMaskTest {
   @DisplayName("ties with the k-th largest logit are all candidates (order-independent rule)")
   void tiesAreAllCandidates() {
     try (TfRun r = TfRun.create()) {
-      double[] c = r.eval(HardAttentionMask.of(2, 0.5).candidates(r.tf, r.f64(new double[] {3, 1, 3, 3, 0}, 1, 1, 1, 5), null));
+      double[] c =
+          r.eval(
+              HardAttentionMask.of(2, 0.5)
+                  .candidates(r.tf, r.f64(new double[] {3, 1, 3, 3, 0}, 1, 1, 1, 5), null));
       assertArrayEquals(new double[] {1, 0, 1, 1, 0}, c);
     }
   }
@@ -75,8 +80,12 @@ class HardAttentionMaskTest {
     double[] out = new double[x.length];
     for (int row = 0; row < x.length / n; row++) {
       int start = row * n;
-      double[] v = java.util.stream.IntStream.range(0, n).filter(j -> valid[j])
-          .mapToDouble(j -> x[start + j]).sorted().toArray();
+      double[] v =
+          java.util.stream.IntStream.range(0, n)
+              .filter(j -> valid[j])
+              .mapToDouble(j -> x[start + j])
+              .sorted()
+              .toArray();
       double kth = v.length == 0 ? Double.POSITIVE_INFINITY : v[Math.max(0, v.length - k)];
       for (int j = 0; j < n; j++) {
         out[row * n + j] = valid[j] && x[row * n + j] >= kth ? 1 : 0;
@@ -86,11 +95,15 @@ class HardAttentionMaskTest {
   }
 
   @Test
-  @DisplayName("long rows take the threshold from the top groups: the same candidates as the definition, ties and masks included")
+  @DisplayName(
+      "long rows take the threshold from the top groups: the same candidates as the definition, ties and masks included")
   void groupedThresholdIsExact() {
     int b = 2, h = 2, q = 3;
     try (TfRun r = TfRun.create()) {
-      assertEquals(false, HardAttentionMask.grouped(r.f64(new double[128], 1, 1, 1, 128), 8), "16 groups are too few for k = 8");
+      assertEquals(
+          false,
+          HardAttentionMask.grouped(r.f64(new double[128], 1, 1, 1, 128), 8),
+          "16 groups are too few for k = 8");
     }
     for (int n : new int[] {96, 256}) {
       for (int k : n == 96 ? new int[] {1, 3} : new int[] {1, 4, 8}) {
@@ -112,7 +125,8 @@ class HardAttentionMaskTest {
             var mask = valid == all ? null : r.bool(valid, 1, 1, 1, n);
             double[] got = r.eval(HardAttentionMask.of(k, 0.5).candidates(r.tf, logits, mask));
             double[] expected = candidatesByDefinition(x, valid, n, k);
-            assertArrayEquals(expected, got, "n " + n + ", k " + k + (mask == null ? "" : ", masked"));
+            assertArrayEquals(
+                expected, got, "n " + n + ", k " + k + (mask == null ? "" : ", masked"));
           }
         }
       }

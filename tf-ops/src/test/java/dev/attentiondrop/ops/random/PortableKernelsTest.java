@@ -20,7 +20,9 @@ import org.tensorflow.types.family.TNumber;
 
 @DisplayName("XLA-portable random kernels draw exactly the default kernels' values")
 class PortableKernelsTest {
-  static final long[][] SEEDS = {{0, 0}, {1, 2}, {-7, Long.MAX_VALUE}, {0x1234_5678_9ABC_DEF0L, -1}};
+  static final long[][] SEEDS = {
+    {0, 0}, {1, 2}, {-7, Long.MAX_VALUE}, {0x1234_5678_9ABC_DEF0L, -1}
+  };
   static final List<Class<? extends TNumber>> TYPES =
       List.of(TFloat32.class, TFloat64.class, TFloat16.class, TBfloat16.class);
 
@@ -39,8 +41,12 @@ class PortableKernelsTest {
             var portable = Seeds.uniform(r.tf, s, sd, type);
             assertTrue(r.countOps("StatelessRandomUniformFullIntV2") > 0);
             List<double[]> v = r.eval(classic, portable);
-            String what = type.getSimpleName() + " " + java.util.Arrays.toString(shape) + " seed "
-                + java.util.Arrays.toString(seed);
+            String what =
+                type.getSimpleName()
+                    + " "
+                    + java.util.Arrays.toString(shape)
+                    + " seed "
+                    + java.util.Arrays.toString(seed);
             assertArrayEquals(v.get(0), v.get(1), 0.0, what);
             for (double x : v.get(1)) {
               assertTrue(x >= 0 && x < 1, what + ": " + x);
@@ -64,8 +70,13 @@ class PortableKernelsTest {
         var portableOnce = Seeds.foldIn(r.tf, sd, 17);
         // (TfRun evaluates as float64, which cannot hold every int64: compare the raw longs.)
         try (var s = new org.tensorflow.Session(r.graph);
-            var res = s.runner().fetch(classic).fetch(portableOnce).fetch(portable)
-                .fetch(classicTwice).run()) {
+            var res =
+                s.runner()
+                    .fetch(classic)
+                    .fetch(portableOnce)
+                    .fetch(portable)
+                    .fetch(classicTwice)
+                    .run()) {
           assertArrayEquals(longs(res.get(0)), longs(res.get(1)));
           assertArrayEquals(longs(res.get(3)), longs(res.get(2)));
         }

@@ -38,9 +38,9 @@ public final class Npy {
     for (long s : shape) {
       dims.append(s).append(", ");
     }
-    String dimText = shape.length == 1 ? dims.toString().trim() : dims.toString().replaceAll(", $", "");
-    String header =
-        "{'descr': '<f8', 'fortran_order': False, 'shape': (" + dimText + "), }";
+    String dimText =
+        shape.length == 1 ? dims.toString().trim() : dims.toString().replaceAll(", $", "");
+    String header = "{'descr': '<f8', 'fortran_order': False, 'shape': (" + dimText + "), }";
     int total = 10 + header.length() + 1;
     int pad = (64 - total % 64) % 64;
     header = header + " ".repeat(pad) + "\n";

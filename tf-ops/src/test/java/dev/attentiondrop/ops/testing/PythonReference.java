@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Assumptions;
  * Runs the repository's Python reference scripts in the virtual environment that {@code
  * tests/python/env.sh} creates (pinned numpy/scipy/tensorflow-cpu).
  *
- * <p>In CI ({@code CI=true}) a missing environment is a failure. Elsewhere the test is skipped
- * with a message saying how to enable it.
+ * <p>In CI ({@code CI=true}) a missing environment is a failure. Elsewhere the test is skipped with
+ * a message saying how to enable it.
  */
 public final class PythonReference {
   private static String python;
@@ -71,8 +71,8 @@ public final class PythonReference {
   }
 
   /**
-   * Runs {@code python script args...} from the repository root and returns its stdout; throws
-   * with stdout and stderr when the exit status is not 0.
+   * Runs {@code python script args...} from the repository root and returns its stdout; throws with
+   * stdout and stderr when the exit status is not 0.
    */
   public static String run(String script, String... args) {
     List<String> cmd = new ArrayList<>();

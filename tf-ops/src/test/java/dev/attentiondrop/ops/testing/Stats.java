@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.Arrays;
 
 /**
- * Statistical assertions with tolerances derived from the sample size. Every bound uses {@link
- * #Z}, a two-sided normal quantile for a false-alarm rate of about 1e-6 per assertion, so the
- * suite is reliable while a real bias of a few standard errors still fails.
+ * Statistical assertions with tolerances derived from the sample size. Every bound uses {@link #Z},
+ * a two-sided normal quantile for a false-alarm rate of about 1e-6 per assertion, so the suite is
+ * reliable while a real bias of a few standard errors still fails.
  */
 public final class Stats {
   /** Two-sided z for alpha ~ 1e-6. */
@@ -34,8 +34,8 @@ public final class Stats {
   }
 
   /**
-   * One-sample Kolmogorov-Smirnov test against U(lo, hi) at alpha = 1e-4 (critical value
-   * {@code 2.30 / sqrt(n)}, Kolmogorov distribution asymptote).
+   * One-sample Kolmogorov-Smirnov test against U(lo, hi) at alpha = 1e-4 (critical value {@code
+   * 2.30 / sqrt(n)}, Kolmogorov distribution asymptote).
    */
   public static void assertUniform(String what, double[] samples, double lo, double hi) {
     double[] x = samples.clone();
@@ -48,7 +48,19 @@ public final class Stats {
     }
     double critical = 2.30 / Math.sqrt(n);
     assertTrue(
-        d <= critical, what + ": KS statistic " + d + " > " + critical + " (n=" + n + ") vs U(" + lo + ", " + hi + ")");
+        d <= critical,
+        what
+            + ": KS statistic "
+            + d
+            + " > "
+            + critical
+            + " (n="
+            + n
+            + ") vs U("
+            + lo
+            + ", "
+            + hi
+            + ")");
     assertTrue(x[0] >= lo && x[n - 1] <= hi, what + ": samples outside [" + lo + ", " + hi + "]");
   }
 

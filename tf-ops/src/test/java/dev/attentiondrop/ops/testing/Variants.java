@@ -22,7 +22,8 @@ public final class Variants {
 
   /** {@link #all} as JUnit arguments {@code (name, chain)} for {@code @MethodSource}. */
   public static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> arguments() {
-    return all().entrySet().stream().map(e -> org.junit.jupiter.params.provider.Arguments.of(e.getKey(), e.getValue()));
+    return all().entrySet().stream()
+        .map(e -> org.junit.jupiter.params.provider.Arguments.of(e.getKey(), e.getValue()));
   }
 
   /** A causal mask {@code [t, t]} (row-major): query i may attend to keys 0..i. */
@@ -40,12 +41,24 @@ public final class Variants {
     Map<String, RegularizerChain> m = new LinkedHashMap<>();
     m.put("plain", RegularizerChain.none());
     m.put("hard mask, zero fill", RegularizerChain.ofLogits(HardAttentionMask.of(2, 0.5)));
-    m.put("hard mask, -inf fill", RegularizerChain.ofLogits(new HardAttentionMask(TopK.count(2), 0.5, FillMode.NEG_INF)));
-    m.put("hard mask, k fraction", RegularizerChain.ofLogits(new HardAttentionMask(TopK.fraction(0.5), 0.5, FillMode.ZERO)));
-    m.put("hard mask, p = 0.999, -inf", RegularizerChain.ofLogits(new HardAttentionMask(TopK.count(64), 0.999, FillMode.NEG_INF)));
+    m.put(
+        "hard mask, -inf fill",
+        RegularizerChain.ofLogits(new HardAttentionMask(TopK.count(2), 0.5, FillMode.NEG_INF)));
+    m.put(
+        "hard mask, k fraction",
+        RegularizerChain.ofLogits(new HardAttentionMask(TopK.fraction(0.5), 0.5, FillMode.ZERO)));
+    m.put(
+        "hard mask, p = 0.999, -inf",
+        RegularizerChain.ofLogits(new HardAttentionMask(TopK.count(64), 0.999, FillMode.NEG_INF)));
     m.put("blur, zero padding", RegularizerChain.ofLogits(BlurredAttentionSmoothing.of(2.0, 5)));
-    m.put("blur, renormalized, per head", RegularizerChain.ofLogits(new BlurredAttentionSmoothing(2.0, 9, SigmaScope.PER_HEAD, Boundary.RENORMALIZED)));
-    m.put("blur, per example", RegularizerChain.ofLogits(new BlurredAttentionSmoothing(1.0, 3, SigmaScope.PER_EXAMPLE, Boundary.ZERO_PAD)));
+    m.put(
+        "blur, renormalized, per head",
+        RegularizerChain.ofLogits(
+            new BlurredAttentionSmoothing(2.0, 9, SigmaScope.PER_HEAD, Boundary.RENORMALIZED)));
+    m.put(
+        "blur, per example",
+        RegularizerChain.ofLogits(
+            new BlurredAttentionSmoothing(1.0, 3, SigmaScope.PER_EXAMPLE, Boundary.ZERO_PAD)));
     m.put("dropkey", RegularizerChain.ofLogits(new DropKey(RateSchedule.linear(0.3, 0.1))));
     m.put("attention dropout", RegularizerChain.ofProbabilities(new AttentionDropout(0.3)));
     m.put("drophead", RegularizerChain.ofProbabilities(new DropHead(0.5)));
@@ -53,7 +66,8 @@ public final class Variants {
     m.put("relaxed", RegularizerChain.ofProbabilities(new RelaxedAttention(0.1)));
     m.put(
         "blur + hard mask + dropout",
-        RegularizerChain.ofLogits(BlurredAttentionSmoothing.of(1.0, 3), HardAttentionMask.of(3, 0.3))
+        RegularizerChain.ofLogits(
+                BlurredAttentionSmoothing.of(1.0, 3), HardAttentionMask.of(3, 0.3))
             .thenProbabilities(new AttentionDropout(0.1)));
     return m;
   }

@@ -28,12 +28,14 @@ class AutoClusteringTest {
   @Test
   @DisplayName("child environments add or remove the flags, keeping the rest")
   void childEnvironment() {
-    Map<String, String> base = Map.of("PATH", "/bin", AutoClustering.ENV, "--tf_xla_min_cluster_size=2");
+    Map<String, String> base =
+        Map.of("PATH", "/bin", AutoClustering.ENV, "--tf_xla_min_cluster_size=2");
     Map<String, String> on = AutoClustering.childEnvironment(base, true);
     assertEquals("/bin", on.get("PATH"));
     assertEquals("--tf_xla_min_cluster_size=2 " + AutoClustering.FLAGS, on.get(AutoClustering.ENV));
     assertTrue(AutoClustering.isActive(on.get(AutoClustering.ENV), false));
-    assertEquals(AutoClustering.FLAGS,
+    assertEquals(
+        AutoClustering.FLAGS,
         AutoClustering.childEnvironment(Map.of(), true).get(AutoClustering.ENV));
     assertFalse(AutoClustering.childEnvironment(base, false).containsKey(AutoClustering.ENV));
   }
@@ -41,7 +43,8 @@ class AutoClusteringTest {
   @Test
   @DisplayName("the session configuration asks for global_jit_level ON_2")
   void sessionConfig() {
-    assertEquals(OptimizerOptions.GlobalJitLevel.ON_2,
+    assertEquals(
+        OptimizerOptions.GlobalJitLevel.ON_2,
         AutoClustering.sessionConfig().getGraphOptions().getOptimizerOptions().getGlobalJitLevel());
   }
 }

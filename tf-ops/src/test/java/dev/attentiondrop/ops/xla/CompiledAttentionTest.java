@@ -56,17 +56,22 @@ class CompiledAttentionTest {
    * whose inputs are all constants while optimizing the graph, and XLA would never run.
    */
   record Qkv<T extends TFloating>(
-      Operand<T> q, Operand<T> k, Operand<T> v, Operand<TInt64> seed, Map<Operand<?>, Object> feeds) {
+      Operand<T> q,
+      Operand<T> k,
+      Operand<T> v,
+      Operand<TInt64> seed,
+      Map<Operand<?>, Object> feeds) {
     static <T extends TFloating> Qkv<T> fed(TfRun r, Class<T> type) {
       Operand<TFloat64> q = r.placeholder(B, H, T, D);
       Operand<TFloat64> k = r.placeholder(B, H, T, D);
       Operand<TFloat64> v = r.placeholder(B, H, T, D);
       Operand<TInt64> seed = r.seedPlaceholder();
-      Map<Operand<?>, Object> feeds = Map.of(
-          q, Stats.gaussian(1, B * H * T * D),
-          k, Stats.gaussian(2, B * H * T * D),
-          v, Stats.gaussian(3, B * H * T * D),
-          seed, new long[] {0x1234_5678_9ABC_DEF0L, -42});
+      Map<Operand<?>, Object> feeds =
+          Map.of(
+              q, Stats.gaussian(1, B * H * T * D),
+              k, Stats.gaussian(2, B * H * T * D),
+              v, Stats.gaussian(3, B * H * T * D),
+              seed, new long[] {0x1234_5678_9ABC_DEF0L, -42});
       return new Qkv<>(cast(r, q, type), cast(r, k, type), cast(r, v, type), seed, feeds);
     }
 
@@ -105,14 +110,16 @@ class CompiledAttentionTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("variants")
-  @DisplayName("forward: within 5e-7 (a few float32 ulps of O(1) values) through the function uncompiled, within 2e-6 compiled")
+  @DisplayName(
+      "forward: within 5e-7 (a few float32 ulps of O(1) values) through the function uncompiled, within 2e-6 compiled")
   void forwardMatchesPlain(String name, RegularizerChain chain) {
     try (TfRun r = TfRun.create()) {
       var x = Qkv.f32(r);
       var ctx = x.context(r);
       var plain = ScaledDotProductAttention.compute(r.tf, x.q(), x.k(), x.v(), chain, ctx);
       var viaFunction =
-          CompiledAttention.of(chain, XlaMode.COMPILED_FUNCTION).withoutXla()
+          CompiledAttention.of(chain, XlaMode.COMPILED_FUNCTION)
+              .withoutXla()
               .compute(r.tf, x.q(), x.k(), x.v(), ctx);
       var compiled =
           CompiledAttention.of(chain, XlaMode.COMPILED_FUNCTION)
@@ -170,21 +177,32 @@ class CompiledAttentionTest {
   }
 
   static RegularizerChain hardMaskBlurDropout() {
-    return RegularizerChain.ofLogits(HardAttentionMask.of(3, 0.3), BlurredAttentionSmoothing.of(1.0, 3))
+    return RegularizerChain.ofLogits(
+            HardAttentionMask.of(3, 0.3), BlurredAttentionSmoothing.of(1.0, 3))
         .thenProbabilities(new AttentionDropout(0.2));
   }
 
   /** Gradients of a weighted sum of the output (and probabilities) w.r.t. q, k, v. */
   static <T extends TFloating> List<double[]> gradients(
-      TfRun r, Operand<T> q, Operand<T> k, Operand<T> v, Result<T> res, boolean probs,
+      TfRun r,
+      Operand<T> q,
+      Operand<T> k,
+      Operand<T> v,
+      Result<T> res,
+      boolean probs,
       Map<Operand<?>, Object> feeds) {
     Ops tf = r.tf;
     Operand<T> w = tf.dtypes.cast(r.f64(Stats.gaussian(9, B * H * T * D), B, H, T, D), q.type());
-    Operand<T> loss = tf.reduceSum(tf.math.mul(res.output(), w), tf.constant(new int[] {0, 1, 2, 3}));
+    Operand<T> loss =
+        tf.reduceSum(tf.math.mul(res.output(), w), tf.constant(new int[] {0, 1, 2, 3}));
     if (probs) {
-      Operand<T> wp = tf.dtypes.cast(r.f64(Stats.gaussian(10, B * H * T * T), B, H, T, T), q.type());
-      loss = tf.math.add(loss,
-          tf.reduceSum(tf.math.mul(res.probabilities(), wp), tf.constant(new int[] {0, 1, 2, 3})));
+      Operand<T> wp =
+          tf.dtypes.cast(r.f64(Stats.gaussian(10, B * H * T * T), B, H, T, T), q.type());
+      loss =
+          tf.math.add(
+              loss,
+              tf.reduceSum(
+                  tf.math.mul(res.probabilities(), wp), tf.constant(new int[] {0, 1, 2, 3})));
     }
     List<Operand<?>> g = r.gradients(loss, q, k, v);
     return r.evalFeeding(feeds, g.toArray(new Operand<?>[0]));
@@ -226,7 +244,8 @@ class CompiledAttentionTest {
       var ctx = x.context(r);
       var plain = ScaledDotProductAttention.compute(r.tf, x.q(), x.k(), x.v(), chain, ctx);
       var compiled =
-          CompiledAttention.of(chain, XlaMode.COMPILED_FUNCTION).compute(r.tf, x.q(), x.k(), x.v(), ctx);
+          CompiledAttention.of(chain, XlaMode.COMPILED_FUNCTION)
+              .compute(r.tf, x.q(), x.k(), x.v(), ctx);
       List<double[]> a = gradients(r, x.q(), x.k(), x.v(), plain, true, x.feeds());
       List<double[]> b = gradients(r, x.q(), x.k(), x.v(), compiled, true, x.feeds());
       for (int i = 0; i < 3; i++) {
@@ -244,8 +263,9 @@ class CompiledAttentionTest {
       var ctx = AttentionContext.inference().withKeyMask(r.bool(causalMask(), 1, 1, T, T));
       var chain = hardMaskBlurDropout();
       var plain = ScaledDotProductAttention.compute(r.tf, x.q(), x.k(), x.v(), chain, ctx);
-      var compiled = CompiledAttention.of(chain, XlaMode.COMPILED_FUNCTION)
-          .compute(r.tf, x.q(), x.k(), x.v(), ctx);
+      var compiled =
+          CompiledAttention.of(chain, XlaMode.COMPILED_FUNCTION)
+              .compute(r.tf, x.q(), x.k(), x.v(), ctx);
       assertEquals(4, calls(r).get(0).numInputs(), "q, k, v and the mask: no seed input");
       List<double[]> v = x.eval(r, List.of(plain.output(), compiled.output()));
       assertTrue(maxAbsDiff(v.get(0), v.get(1)) <= 2e-6);
@@ -262,8 +282,9 @@ class CompiledAttentionTest {
       var none = CompiledAttention.of(chain, XlaMode.NONE).compute(r.tf, x.q(), x.k(), x.v(), ctx);
       assertEquals(0, calls(r).size());
       assertEquals(0, r.countOps("StatelessRandomGetKeyCounter"));
-      var auto = CompiledAttention.of(chain, XlaMode.AUTO_CLUSTERING)
-          .compute(r.tf, x.q(), x.k(), x.v(), ctx);
+      var auto =
+          CompiledAttention.of(chain, XlaMode.AUTO_CLUSTERING)
+              .compute(r.tf, x.q(), x.k(), x.v(), ctx);
       assertEquals(0, calls(r).size());
       assertTrue(r.countOps("StatelessRandomUniformFullIntV2") > 0);
       List<double[]> v = x.eval(r, List.of(none.output(), auto.output()));
@@ -272,7 +293,8 @@ class CompiledAttentionTest {
   }
 
   @Test
-  @DisplayName("a dynamic batch: one call node serves batches of 2 and 3, float64 values and gradients as the plain path")
+  @DisplayName(
+      "a dynamic batch: one call node serves batches of 2 and 3, float64 values and gradients as the plain path")
   void dynamicBatch() {
     RegularizerChain chain = hardMaskBlurDropout();
     try (TfRun r = TfRun.create()) {
@@ -281,10 +303,15 @@ class CompiledAttentionTest {
       Operand<TFloat64> q = tf.placeholder(TFloat64.class, Placeholder.shape(dynamic));
       Operand<TFloat64> k = tf.placeholder(TFloat64.class, Placeholder.shape(dynamic));
       Operand<TFloat64> v = tf.placeholder(TFloat64.class, Placeholder.shape(dynamic));
-      var ctx = AttentionContext.training(r.seed(5, 6)).withKeyMask(r.bool(causalMask(), 1, 1, T, T));
+      var ctx =
+          AttentionContext.training(r.seed(5, 6)).withKeyMask(r.bool(causalMask(), 1, 1, T, T));
       var plain = ScaledDotProductAttention.compute(tf, q, k, v, chain, ctx);
-      var compiled = CompiledAttention.of(chain, XlaMode.COMPILED_FUNCTION).compute(tf, q, k, v, ctx);
-      assertArrayEquals(dynamic.asArray(), compiled.output().shape().asArray(), "the known dimensions are restored");
+      var compiled =
+          CompiledAttention.of(chain, XlaMode.COMPILED_FUNCTION).compute(tf, q, k, v, ctx);
+      assertArrayEquals(
+          dynamic.asArray(),
+          compiled.output().shape().asArray(),
+          "the known dimensions are restored");
       assertArrayEquals(new long[] {-1, H, T, T}, compiled.probabilities().shape().asArray());
       List<Operand<?>> fetch = new ArrayList<>(outputs(plain));
       fetch.addAll(outputs(compiled));
@@ -293,14 +320,29 @@ class CompiledAttentionTest {
       for (int batch : new int[] {2, 3}) {
         Shape shape = Shape.of(batch, H, T, D);
         int n = batch * H * T * D;
-        try (TFloat64 qt = TFloat64.tensorOf(shape, org.tensorflow.ndarray.buffer.DataBuffers.of(Stats.gaussian(11, n), true, false));
-            TFloat64 kt = TFloat64.tensorOf(shape, org.tensorflow.ndarray.buffer.DataBuffers.of(Stats.gaussian(12, n), true, false));
-            TFloat64 vt = TFloat64.tensorOf(shape, org.tensorflow.ndarray.buffer.DataBuffers.of(Stats.gaussian(13, n), true, false))) {
-          List<double[]> out = r.evalFeeding(Map.of(q, qt, k, kt, v, vt), fetch.toArray(new Operand<?>[0]));
+        try (TFloat64 qt =
+                TFloat64.tensorOf(
+                    shape,
+                    org.tensorflow.ndarray.buffer.DataBuffers.of(
+                        Stats.gaussian(11, n), true, false));
+            TFloat64 kt =
+                TFloat64.tensorOf(
+                    shape,
+                    org.tensorflow.ndarray.buffer.DataBuffers.of(
+                        Stats.gaussian(12, n), true, false));
+            TFloat64 vt =
+                TFloat64.tensorOf(
+                    shape,
+                    org.tensorflow.ndarray.buffer.DataBuffers.of(
+                        Stats.gaussian(13, n), true, false))) {
+          List<double[]> out =
+              r.evalFeeding(Map.of(q, qt, k, kt, v, vt), fetch.toArray(new Operand<?>[0]));
           assertEquals(n, out.get(3).length, "batch " + batch + " ran");
           for (int i = 0; i < 3; i++) {
-            assertArrayEquals(out.get(i), out.get(3 + i), 1e-10, "batch " + batch + ", output " + i);
-            assertArrayEquals(out.get(6 + i), out.get(9 + i), 1e-10, "batch " + batch + ", gradient " + i);
+            assertArrayEquals(
+                out.get(i), out.get(3 + i), 1e-10, "batch " + batch + ", output " + i);
+            assertArrayEquals(
+                out.get(6 + i), out.get(9 + i), 1e-10, "batch " + batch + ", gradient " + i);
           }
         }
       }
@@ -316,19 +358,24 @@ class CompiledAttentionTest {
       var x = Qkv.f32(r);
       Operand<TBool> flag = r.tf.constant(true);
       var ctx = AttentionContext.training(Training.of(flag), r.seed(1, 2));
-      var e = assertThrows(IllegalArgumentException.class,
-          () -> attention.compute(r.tf, x.q(), x.k(), x.v(), ctx));
+      var e =
+          assertThrows(
+              IllegalArgumentException.class,
+              () -> attention.compute(r.tf, x.q(), x.k(), x.v(), ctx));
       assertTrue(e.getMessage().contains("Java constant"), e.getMessage());
       assertNotNull(attention.chain());
     }
   }
 
   @Test
-  @DisplayName("session config: COMPILED_FUNCTION turns Grappler's memory optimizer off and keeps the base settings; other modes keep the base")
+  @DisplayName(
+      "session config: COMPILED_FUNCTION turns Grappler's memory optimizer off and keeps the base settings; other modes keep the base")
   void sessionConfig() {
-    var base = org.tensorflow.proto.ConfigProto.newBuilder().setIntraOpParallelismThreads(3).build();
+    var base =
+        org.tensorflow.proto.ConfigProto.newBuilder().setIntraOpParallelismThreads(3).build();
     var compiled = CompiledAttention.sessionConfig(XlaMode.COMPILED_FUNCTION, base);
-    assertEquals(org.tensorflow.proto.RewriterConfig.MemOptType.NO_MEM_OPT,
+    assertEquals(
+        org.tensorflow.proto.RewriterConfig.MemOptType.NO_MEM_OPT,
         compiled.getGraphOptions().getRewriteOptions().getMemoryOptimization());
     assertEquals(3, compiled.getIntraOpParallelismThreads());
     assertEquals(base, CompiledAttention.sessionConfig(XlaMode.NONE, base));

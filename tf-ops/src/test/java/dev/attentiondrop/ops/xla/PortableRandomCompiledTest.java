@@ -34,8 +34,8 @@ class PortableRandomCompiledTest {
         tf -> {
           Seeds.usePortableKernels(tf.scope().env());
           Operand<TInt64> seed = tf.placeholder(TInt64.class, Placeholder.shape(Shape.of(2)));
-          Operand<T> u = Seeds.uniform(tf, tf.constant(new int[] {3, 5, 7}),
-              Seeds.foldIn(tf, seed, 5), type);
+          Operand<T> u =
+              Seeds.uniform(tf, tf.constant(new int[] {3, 5, 7}), Seeds.foldIn(tf, seed, 5), type);
           return Signature.builder("draw").input("seed", seed).output("u", u).build();
         });
   }
@@ -49,13 +49,17 @@ class PortableRandomCompiledTest {
   void compiledDrawsMatch() {
     for (Class<? extends TNumber> type :
         List.of(TFloat32.class, TFloat64.class, TFloat16.class, TBfloat16.class)) {
-      try (TfRun r = TfRun.create(); ConcreteFunction f = draw(type)) {
+      try (TfRun r = TfRun.create();
+          ConcreteFunction f = draw(type)) {
         Operand<TInt64> seed = r.seedPlaceholder(); // fed: the call cannot be constant-folded
         Operation compiled = XlaCalls.call(r.tf, "draw", f, List.of(seed), true);
         Operand<?> expected = plain(r.tf, seed, type);
         for (long[] s : SEEDS) {
           List<double[]> v = r.evalFeeding(Map.of(seed, s), expected, compiled.output(0));
-          assertArrayEquals(v.get(0), v.get(1), 0.0,
+          assertArrayEquals(
+              v.get(0),
+              v.get(1),
+              0.0,
               type.getSimpleName() + " seed " + java.util.Arrays.toString(s));
         }
       }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.attentiondrop.ops.AttentionContext;
 import dev.attentiondrop.ops.RegularizerChain;
-import dev.attentiondrop.ops.attention.ScaledDotProductAttention;
 import dev.attentiondrop.ops.baselines.AttentionDropout;
 import dev.attentiondrop.ops.blur.BlurredAttentionSmoothing;
 import dev.attentiondrop.ops.hardmask.HardAttentionMask;
@@ -65,9 +64,12 @@ class SavedModelExportTest {
     Output<?> dq = g.addGradients(loss.asOutput(), new Output<?>[] {qkv.get(0).asOutput()})[0];
     return Signature.builder()
         .key(Signature.DEFAULT_KEY)
-        .input("query", qkv.get(0)).input("key", qkv.get(1)).input("value", qkv.get(2))
+        .input("query", qkv.get(0))
+        .input("key", qkv.get(1))
+        .input("value", qkv.get(2))
         .input("seed", seed)
-        .output("output", out).output("d_query", dq)
+        .output("output", out)
+        .output("d_query", dq)
         .build();
   }
 
@@ -102,7 +104,8 @@ class SavedModelExportTest {
   @DisplayName("export, inspect saved_model.pb, load back and run: values match the plain path")
   void exportAndLoad() throws Exception {
     Path dir = tmp.resolve("model");
-    try (Graph g = new Graph(); Session s = new Session(g)) {
+    try (Graph g = new Graph();
+        Session s = new Session(g)) {
       Signature sig = build(Ops.create(g), XlaMode.COMPILED_FUNCTION);
       SavedModelBundle.exporter(dir.toString())
           .withTags(SavedModelBundle.DEFAULT_TAG)
@@ -121,18 +124,26 @@ class SavedModelExportTest {
     var gradients = graph.getLibrary().getGradientList();
     var gradient = gradients.stream().filter(d -> d.getFunctionName().equals(forward)).findFirst();
     assertTrue(gradient.isPresent(), "the forward function keeps its gradient: " + gradients);
-    FunctionDef gradFn = graph.getLibrary().getFunctionList().stream()
-        .filter(f -> f.getSignature().getName().equals(gradient.get().getGradientFunc()))
-        .findFirst().orElseThrow();
-    assertTrue(gradFn.getNodeDefList().stream()
-            .anyMatch(n -> n.getOp().equals("PartitionedCall") && mustCompile(n)
-                && n.getAttrMap().get("f").getFunc().getName().startsWith("attention_vjp")),
+    FunctionDef gradFn =
+        graph.getLibrary().getFunctionList().stream()
+            .filter(f -> f.getSignature().getName().equals(gradient.get().getGradientFunc()))
+            .findFirst()
+            .orElseThrow();
+    assertTrue(
+        gradFn.getNodeDefList().stream()
+            .anyMatch(
+                n ->
+                    n.getOp().equals("PartitionedCall")
+                        && mustCompile(n)
+                        && n.getAttrMap().get("f").getFunc().getName().startsWith("attention_vjp")),
         "the gradient function calls the compiled VJP");
-    assertTrue(graph.getNodeList().stream().anyMatch(n -> n.getOp().equals("SymbolicGradient")),
+    assertTrue(
+        graph.getNodeList().stream().anyMatch(n -> n.getOp().equals("SymbolicGradient")),
         "the backward pass goes through SymbolicGradient");
 
     Map<String, Tensor> in = inputs();
-    try (SavedModelBundle bundle = SavedModelBundle.load(dir.toString(), SavedModelBundle.DEFAULT_TAG);
+    try (SavedModelBundle bundle =
+            SavedModelBundle.load(dir.toString(), SavedModelBundle.DEFAULT_TAG);
         Result loaded = bundle.function(Signature.DEFAULT_KEY).call(in);
         Graph g = new Graph();
         Session s = new Session(g)) {

@@ -17,7 +17,6 @@ import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
-import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.types.TFloat32;
@@ -36,7 +35,8 @@ public final class XlaBenchmark {
     Map<String, RegularizerChain> m = new LinkedHashMap<>();
     m.put("plain", RegularizerChain.none());
     m.put("hard mask (k=16, p=0.3)", RegularizerChain.ofLogits(HardAttentionMask.of(16, 0.3)));
-    m.put("blur (sigma_max=1, w=5)", RegularizerChain.ofLogits(BlurredAttentionSmoothing.of(1.0, 5)));
+    m.put(
+        "blur (sigma_max=1, w=5)", RegularizerChain.ofLogits(BlurredAttentionSmoothing.of(1.0, 5)));
     return m;
   }
 
@@ -49,7 +49,8 @@ public final class XlaBenchmark {
       for (var e : chains().entrySet()) {
         double[] ms = time(mode, e.getValue(), runs, warmup);
         Arrays.sort(ms);
-        System.out.printf("BENCH %-18s %-26s median %8.2f ms  (min %.2f, max %.2f, n=%d)%n",
+        System.out.printf(
+            "BENCH %-18s %-26s median %8.2f ms  (min %.2f, max %.2f, n=%d)%n",
             mode, e.getKey(), ms[ms.length / 2], ms[0], ms[ms.length - 1], ms.length);
       }
     }
@@ -60,17 +61,27 @@ public final class XlaBenchmark {
       Ops tf = Ops.create(g);
       List<Operand<TFloat32>> qkv = XlaProbe.qkvPlaceholders(tf, Shape.of(B, H, T, D));
       Operand<TInt64> seed = tf.placeholder(TInt64.class, Placeholder.shape(Shape.of(2)));
-      var out = CompiledAttention.of(chain, mode).returning(false, false)
-          .compute(tf, qkv.get(0), qkv.get(1), qkv.get(2), AttentionContext.training(seed))
-          .output();
-      Operand<TFloat32> w = tf.constant(Shape.of(B, H, T, D), XlaProbe.floats(Stats.gaussian(9, B * H * T * D)));
-      Operand<TFloat32> loss = tf.reduceSum(tf.math.mul(out, w), tf.constant(new int[] {0, 1, 2, 3}));
-      Output<?>[] grads = g.addGradients(loss.asOutput(),
-          new Output<?>[] {qkv.get(0).asOutput(), qkv.get(1).asOutput(), qkv.get(2).asOutput()});
+      var out =
+          CompiledAttention.of(chain, mode)
+              .returning(false, false)
+              .compute(tf, qkv.get(0), qkv.get(1), qkv.get(2), AttentionContext.training(seed))
+              .output();
+      Operand<TFloat32> w =
+          tf.constant(Shape.of(B, H, T, D), XlaProbe.floats(Stats.gaussian(9, B * H * T * D)));
+      Operand<TFloat32> loss =
+          tf.reduceSum(tf.math.mul(out, w), tf.constant(new int[] {0, 1, 2, 3}));
+      Output<?>[] grads =
+          g.addGradients(
+              loss.asOutput(),
+              new Output<?>[] {
+                qkv.get(0).asOutput(), qkv.get(1).asOutput(), qkv.get(2).asOutput()
+              });
       List<Tensor> fed = new ArrayList<>();
       try (Session s = new Session(g)) {
         for (int i = 0; i < 3; i++) {
-          fed.add(TFloat32.tensorOf(Shape.of(B, H, T, D), XlaProbe.floats(Stats.gaussian(1 + i, B * H * T * D))));
+          fed.add(
+              TFloat32.tensorOf(
+                  Shape.of(B, H, T, D), XlaProbe.floats(Stats.gaussian(1 + i, B * H * T * D))));
         }
         double[] ms = new double[runs];
         for (int r = -warmup; r < runs; r++) {

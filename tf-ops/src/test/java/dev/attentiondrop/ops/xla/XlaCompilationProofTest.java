@@ -38,11 +38,17 @@ class XlaCompilationProofTest {
     }
   }
 
-  Run probe(String name, String tfXlaFlags, String... args) throws IOException, InterruptedException {
+  Run probe(String name, String tfXlaFlags, String... args)
+      throws IOException, InterruptedException {
     Path dump = tmp.resolve(name);
-    List<String> cmd = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx1g", "-cp", System.getProperty("java.class.path"), XlaProbe.class.getName()));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx1g",
+                "-cp",
+                System.getProperty("java.class.path"),
+                XlaProbe.class.getName()));
     cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
     Map<String, String> env = pb.environment();
@@ -63,7 +69,8 @@ class XlaCompilationProofTest {
     Map<String, Integer> modules = new TreeMap<>();
     if (Files.isDirectory(dump)) {
       try (Stream<Path> files = Files.list(dump)) {
-        files.map(f -> file.matcher(f.getFileName().toString()))
+        files
+            .map(f -> file.matcher(f.getFileName().toString()))
             .filter(Matcher::matches)
             .forEach(f -> modules.merge(f.group(1), 1, Integer::sum));
       }
@@ -95,8 +102,9 @@ class XlaCompilationProofTest {
   }
 
   @Test
-  @DisplayName("on CPU the session's global_jit_level alone clusters nothing; with "
-      + "--tf_xla_cpu_global_jit it does")
+  @DisplayName(
+      "on CPU the session's global_jit_level alone clusters nothing; with "
+          + "--tf_xla_cpu_global_jit it does")
   void sessionConfigOnCpu() throws Exception {
     Run sessionOnly = probe("session", null, "AUTO_CLUSTERING", "--session-jit");
     assertEquals(Map.of(), sessionOnly.modules());

@@ -23,10 +23,10 @@ import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt64;
 
 /**
- * A child process for the XLA proof tests: builds one attention layer (hard mask + blur +
- * dropout, causal mask, training) in the mode named by {@code args[0]}, takes the gradients of a
- * loss w.r.t. q, k and v, runs one step and prints {@code PROBE loss=... grad=... auto=...}.
- * {@code --session-jit} opens the session with {@link AutoClustering#sessionConfig()}.
+ * A child process for the XLA proof tests: builds one attention layer (hard mask + blur + dropout,
+ * causal mask, training) in the mode named by {@code args[0]}, takes the gradients of a loss w.r.t.
+ * q, k and v, runs one step and prints {@code PROBE loss=... grad=... auto=...}. {@code
+ * --session-jit} opens the session with {@link AutoClustering#sessionConfig()}.
  */
 public final class XlaProbe {
   static final int B = 2, H = 2, T = 16, D = 8;
@@ -44,7 +44,8 @@ public final class XlaProbe {
     XlaMode mode = XlaMode.valueOf(args[0]);
     boolean sessionJit = List.of(args).contains("--session-jit");
     RegularizerChain chain =
-        RegularizerChain.ofLogits(HardAttentionMask.of(4, 0.3), BlurredAttentionSmoothing.of(1.0, 3))
+        RegularizerChain.ofLogits(
+                HardAttentionMask.of(4, 0.3), BlurredAttentionSmoothing.of(1.0, 3))
             .thenProbabilities(new AttentionDropout(0.1));
     try (Graph g = new Graph()) {
       Ops tf = Ops.create(g);
@@ -58,17 +59,28 @@ public final class XlaProbe {
       }
       Operand<TBool> mask = tf.constant(Shape.of(1, 1, T, T), DataBuffers.of(causal, true, false));
       var ctx = AttentionContext.training(seed).withKeyMask(mask);
-      var out = CompiledAttention.of(chain, mode).returning(false, false)
-          .compute(tf, qkv.get(0), qkv.get(1), qkv.get(2), ctx).output();
-      Operand<TFloat32> w = tf.constant(Shape.of(B, H, T, D), floats(Stats.gaussian(9, B * H * T * D)));
-      Operand<TFloat32> loss = tf.reduceSum(tf.math.mul(out, w), tf.constant(new int[] {0, 1, 2, 3}));
-      Output<?>[] grads = g.addGradients(loss.asOutput(),
-          new Output<?>[] {qkv.get(0).asOutput(), qkv.get(1).asOutput(), qkv.get(2).asOutput()});
-      try (Session s = sessionJit ? new Session(g, AutoClustering.sessionConfig()) : new Session(g)) {
+      var out =
+          CompiledAttention.of(chain, mode)
+              .returning(false, false)
+              .compute(tf, qkv.get(0), qkv.get(1), qkv.get(2), ctx)
+              .output();
+      Operand<TFloat32> w =
+          tf.constant(Shape.of(B, H, T, D), floats(Stats.gaussian(9, B * H * T * D)));
+      Operand<TFloat32> loss =
+          tf.reduceSum(tf.math.mul(out, w), tf.constant(new int[] {0, 1, 2, 3}));
+      Output<?>[] grads =
+          g.addGradients(
+              loss.asOutput(),
+              new Output<?>[] {
+                qkv.get(0).asOutput(), qkv.get(1).asOutput(), qkv.get(2).asOutput()
+              });
+      try (Session s =
+          sessionJit ? new Session(g, AutoClustering.sessionConfig()) : new Session(g)) {
         List<Tensor> fed = new ArrayList<>();
         Session.Runner runner = s.runner();
         for (int i = 0; i < 3; i++) {
-          TFloat32 t = TFloat32.tensorOf(Shape.of(B, H, T, D), floats(Stats.gaussian(1 + i, B * H * T * D)));
+          TFloat32 t =
+              TFloat32.tensorOf(Shape.of(B, H, T, D), floats(Stats.gaussian(1 + i, B * H * T * D)));
           fed.add(t);
           runner.feed(qkv.get(i), t);
         }
@@ -88,8 +100,13 @@ public final class XlaProbe {
               gsum += Math.abs(x);
             }
           }
-          System.out.println("PROBE loss=" + ((TFloat32) r.get(0)).getFloat() + " grad=" + gsum
-              + " auto=" + AutoClustering.isActive(sessionJit));
+          System.out.println(
+              "PROBE loss="
+                  + ((TFloat32) r.get(0)).getFloat()
+                  + " grad="
+                  + gsum
+                  + " auto="
+                  + AutoClustering.isActive(sessionJit));
         } finally {
           fed.forEach(Tensor::close);
         }

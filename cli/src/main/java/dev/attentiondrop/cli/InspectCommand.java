@@ -1,0 +1,30 @@
+package dev.attentiondrop.cli;
+
+import dev.attentiondrop.savedmodels.Inspection;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+/** {@code attentiondrop inspect DIR}. */
+@Command(
+    name = "inspect",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Shows a SavedModel: tags, signatures (dtypes, shapes), functions marked for XLA, variable count",
+      "and bytes, random or training-only ops, the stored model config, and whether every op is stock TensorFlow.",
+      "Exit status 1 when the export holds a non-stock, random or training-only op."
+    })
+public final class InspectCommand implements Callable<Integer> {
+  @Parameters(index = "0", description = "A SavedModel version directory (BASE/<version>).")
+  Path dir;
+
+  @Override
+  public Integer call() throws Exception {
+    Inspection i = Inspection.of(dir);
+    System.out.print(i.report());
+    return i.nonStockOps().isEmpty() && i.randomOps().isEmpty() && i.trainingOps().isEmpty()
+        ? 0
+        : 1;
+  }
+}

@@ -1,0 +1,56 @@
+package dev.attentiondrop.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code attentiondrop COMMAND ...}. */
+@Command(
+    name = "attentiondrop",
+    mixinStandardHelpOptions = true,
+    version = "attentiondrop 0.1.0",
+    description =
+        "Attention regularizers for transformers in TensorFlow Java (AttentionDrop, arXiv 2504.12088).",
+    subcommands = {
+      TrainAndExportCommand.class,
+      ExportCommand.class,
+      PredictCommand.class,
+      InspectCommand.class,
+      ExperimentCommand.class,
+      ReportCommand.class,
+      BenchCommand.class,
+      CommandLine.HelpCommand.class
+    })
+public final class Main implements Runnable {
+  @Override
+  public void run() {
+    new CommandLine(this).usage(System.out);
+  }
+
+  /** Runs the command line; bad input prints a clear message and exits with status 2. */
+  public static int execute(String... args) {
+    CommandLine cli = new CommandLine(new Main());
+    cli.setExecutionExceptionHandler(
+        (ex, line, parsed) -> {
+          if (ex instanceof IllegalArgumentException
+              || ex instanceof IllegalStateException
+              || ex instanceof java.io.IOException) {
+            line.getErr().println("error: " + ex.getMessage());
+            return 2;
+          }
+          throw ex;
+        });
+    CommandLine train = cli.getSubcommands().get("train");
+    train
+        .getCommandSpec()
+        .usageMessage()
+        .footer(
+            String.format(
+                String.join("%n", train.getCommandSpec().usageMessage().footer()),
+                TrainCommand.regularizerHelp()));
+    return cli.execute(args);
+  }
+
+  public static void main(String[] args) {
+    System.exit(execute(args));
+  }
+}

@@ -1,0 +1,60 @@
+package dev.attentiondrop.experiments;
+
+import dev.attentiondrop.zoo.config.ModelConfig;
+import dev.attentiondrop.zoo.train.RobustnessConfig;
+import dev.attentiondrop.zoo.train.TrainConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * One training run of the grid: a dataset, a method (with its parameter values), a seed, and where
+ * its run directory is. A cell is finished when its {@code summary.json} exists.
+ *
+ * @param phase {@code tuning}, {@code final} or {@code sweep}
+ */
+record Cell(
+    String phase,
+    String dataset,
+    String method,
+    String setting,
+    long seed,
+    ModelConfig model,
+    TrainConfig train,
+    Path directory) {
+
+  boolean finished() {
+    return Files.exists(directory.resolve("summary.json"));
+  }
+
+  /**
+   * The cell of {@code method} on {@code plan} with {@code seed}; evaluation on validation for
+   * tuning.
+   */
+  static Cell of(
+      String phase,
+      ExperimentConfig.DatasetPlan plan,
+      ExperimentConfig.Method method,
+      String setting,
+      long seed,
+      Path directory) {
+    ModelConfig model =
+        plan.model().toBuilder()
+            .regularizers(method.regularizers())
+            .residualDropout(method.residualDropout())
+            .dropConnect(method.dropConnect())
+            .seed(seed)
+            .build();
+    boolean tuning = phase.equals("tuning");
+    TrainConfig train =
+        plan.train()
+            .withSeed(seed)
+            .withConsistency(method.consistency())
+            .withEvaluation(tuning ? "validation" : "test")
+            .withRobustness(
+                tuning || plan.attackEps().isEmpty()
+                    ? null
+                    : new RobustnessConfig(
+                        plan.attackEps(), plan.pgdSteps(), plan.attackExamples()));
+    return new Cell(phase, plan.dataset(), method.name(), setting, seed, model, train, directory);
+  }
+}
