@@ -10,6 +10,11 @@ import picocli.CommandLine.Command;
     version = "attentiondrop 0.1.0",
     description =
         "Attention regularizers for transformers in TensorFlow Java (AttentionDrop, arXiv 2504.12088).",
+    footer = {
+      "",
+      "TensorFlow's own log lines are hidden: the launcher sets TF_CPP_MIN_LOG_LEVEL=2 unless it is",
+      "set; pass --tf-logs (anywhere on the line) to see them."
+    },
     subcommands = {
       TrainAndExportCommand.class,
       ExportCommand.class,

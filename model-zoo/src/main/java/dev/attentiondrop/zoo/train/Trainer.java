@@ -52,6 +52,12 @@ public final class Trainer implements AutoCloseable {
   private final Op trainOp;
   private volatile boolean stopRequested;
 
+  /**
+   * Builds the model's training and inference graphs and initializes its variables.
+   *
+   * @param modelConfig the model
+   * @param trainConfig how it is trained ({@code dataset} may be null: data comes to {@link #fit})
+   */
   public Trainer(ModelConfig modelConfig, TrainConfig trainConfig) {
     this.modelConfig = modelConfig;
     this.trainConfig = trainConfig;
@@ -125,39 +131,78 @@ public final class Trainer implements AutoCloseable {
     return tf.math.mean(tf.nn.softmaxCrossEntropyWithLogits(logits, oneHot).loss(), tf.constant(0));
   }
 
+  /**
+   * The model, whose variables this trainer updates.
+   *
+   * @return the model
+   */
   public Classifier model() {
     return model;
   }
 
+  /**
+   * The model's config.
+   *
+   * @return the config
+   */
   public ModelConfig modelConfig() {
     return modelConfig;
   }
 
+  /**
+   * The training config.
+   *
+   * @return the config
+   */
   public TrainConfig trainConfig() {
     return trainConfig;
   }
 
+  /**
+   * The graph holding both branches (owned by this trainer).
+   *
+   * @return the graph
+   */
   public Graph graph() {
     return graph;
   }
 
+  /**
+   * The session holding the variables (owned by this trainer).
+   *
+   * @return the session
+   */
   public Session session() {
     return session;
   }
 
-  /** Number of updates applied so far (read from the optimizer's step variable). */
+  /**
+   * The number of updates applied so far (read from the optimizer's step variable).
+   *
+   * @return the global step
+   */
   public long stepsDone() {
     try (Result r = session.runner().fetch(optimizer.step()).run()) {
       return (long) ((TFloat32) r.get(0)).getFloat();
     }
   }
 
-  /** Updates per epoch for {@code n} training examples. */
+  /**
+   * Updates per epoch: {@code ceil(n / batch_size)}.
+   *
+   * @param n the number of training examples
+   * @return updates per epoch
+   */
   public int stepsPerEpoch(int n) {
     return (n + trainConfig.batchSize() - 1) / trainConfig.batchSize();
   }
 
-  /** The schedule for {@code n} training examples. */
+  /**
+   * The learning-rate schedule (linear warmup, then cosine decay) over all epochs.
+   *
+   * @param n the number of training examples
+   * @return the schedule
+   */
   public LearningRateSchedule schedule(int n) {
     int total = stepsPerEpoch(n) * trainConfig.epochs();
     return new LearningRateSchedule(
@@ -167,15 +212,40 @@ public final class Trainer implements AutoCloseable {
         trainConfig.minLrRatio());
   }
 
-  /** The order of the examples in epoch {@code epoch} (1-based). */
+  /**
+   * The order of the examples in epoch {@code epoch}: a permutation seeded by {@code seed *
+   * 1_000_003 + epoch}.
+   *
+   * @param n the number of training examples
+   * @param epoch the epoch, 1-based
+   * @return the permutation
+   */
   public int[] shuffle(int n, int epoch) {
     return Permutation.of(n, trainConfig.seed() * 1_000_003L + epoch);
   }
 
-  /** Loss and correct count of one update. */
+  /**
+   * Loss and correct count of one update.
+   *
+   * @param loss the batch's loss (task loss plus any consistency term)
+   * @param correct how many of the batch the training-mode logits classify correctly
+   * @param size the batch size
+   */
   public record StepResult(double loss, int correct, int size) {}
 
-  /** One update on the examples at {@code order[from..to)} at global step {@code step}. */
+  /**
+   * One update on the examples at {@code order[from..to)} at global step {@code step}, whose
+   * training noise is seeded by {@code [seed, step]}. {@link #fit} calls this; use it directly for
+   * a loop of your own.
+   *
+   * @param data the examples
+   * @param order the example order (see {@link #shuffle})
+   * @param from first position of the batch in {@code order}
+   * @param to one past the last position
+   * @param step the global step (seeds the noise)
+   * @param lr the learning rate of this update
+   * @return the batch's loss and correct count
+   */
   public StepResult step(Examples data, int[] order, int from, int to, long step, double lr) {
     try (Tensor x = data.inputTensor(order, from, to);
         TFloat32 y = data.labelTensor(order, from, to);
@@ -209,7 +279,12 @@ public final class Trainer implements AutoCloseable {
     }
   }
 
-  /** Clean (inference-mode) class probabilities {@code [n][classes]}, in batches. */
+  /**
+   * Clean (inference-mode, no regularizer) class probabilities {@code [n][classes]}, in batches.
+   *
+   * @param data the examples
+   * @return the softmax probabilities of every example
+   */
   public float[][] predict(Examples data) {
     int n = data.n();
     int c = data.numClasses();
@@ -380,12 +455,20 @@ public final class Trainer implements AutoCloseable {
     }
   }
 
-  /** Saves every variable (weights and optimizer state) under {@code prefix}. */
+  /**
+   * Saves every variable (weights and optimizer state) as a TF checkpoint under {@code prefix}.
+   *
+   * @param prefix the checkpoint prefix (files {@code prefix.index}, {@code prefix.data-*})
+   */
   public void save(String prefix) {
     session.save(prefix);
   }
 
-  /** Restores every variable saved by {@link #save}. */
+  /**
+   * Restores every variable saved by {@link #save}.
+   *
+   * @param prefix the checkpoint prefix
+   */
   public void restore(String prefix) {
     session.restore(prefix);
   }

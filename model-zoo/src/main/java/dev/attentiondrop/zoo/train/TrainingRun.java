@@ -127,12 +127,24 @@ public final class TrainingRun {
     }
   }
 
-  /** The run's per-epoch metrics, robust accuracies (if asked for) and where it was written. */
+  /**
+   * The run's per-epoch metrics, robust accuracies (if asked for) and where it was written.
+   *
+   * @param directory the run directory
+   * @param epochs the metrics of every epoch so far (resumed runs include the earlier ones)
+   * @param tokenizer the tokenizer of a text model, else null
+   * @param robustness FGSM/PGD robust accuracies, empty unless asked for
+   */
   public record Result(
       RunDirectory directory,
       List<EpochMetrics> epochs,
       Tokenizer tokenizer,
       List<RobustAccuracy> robustness) {
+    /**
+     * The metrics of the last epoch run.
+     *
+     * @return the last epoch's metrics
+     */
     public EpochMetrics last() {
       return epochs.get(epochs.size() - 1);
     }
@@ -141,13 +153,24 @@ public final class TrainingRun {
   /** Seed of the validation hold-out. */
   public static final long VALIDATION_SEED = 20250416L;
 
-  /** Data prepared for a model: encoded train and test examples, and the tokenizer (text). */
+  /**
+   * Data prepared for a model: encoded train and test examples, and the tokenizer (text).
+   *
+   * @param train the training examples
+   * @param test the evaluation examples (the validation hold-out when evaluating on validation)
+   * @param tokenizer the tokenizer fitted on the training split (text), else null
+   */
   public record Data(Examples train, Examples test, Tokenizer tokenizer) {}
 
   /**
    * Loads {@code train.dataset()} and encodes it for {@code model}; checks they fit together. With
    * {@code evaluation = validation}, a seeded {@value TrainConfig#VALIDATION_FRACTION} of the
    * training split replaces the test split and is removed from training.
+   *
+   * @param model the model the data must fit
+   * @param config the training config naming the dataset
+   * @return the encoded data
+   * @throws IOException if a file cannot be read
    */
   public static Data load(ModelConfig model, TrainConfig config) throws IOException {
     String dataset = config.dataset();
@@ -226,7 +249,17 @@ public final class TrainingRun {
     RunDirectory.writeAtomically(dir.sourceRevision(), String.join("\n", lines) + "\n");
   }
 
-  /** Trains {@code model} as {@code train} says, writing {@code directory}. */
+  /**
+   * Trains {@code model} as {@code train} says on the dataset it names, writing {@code directory}
+   * (see {@link RunDirectory}) and a checkpoint after every epoch.
+   *
+   * @param model the model
+   * @param train the training config; {@code dataset} must be set
+   * @param directory the run directory, new or (with {@link Options#resuming()}) to continue
+   * @param options what to print, listeners, the revision to record
+   * @return the run's metrics
+   * @throws IOException if the data cannot be read or a file cannot be written
+   */
   public static Result run(ModelConfig model, TrainConfig train, Path directory, Options options)
       throws IOException {
     RunDirectory dir = new RunDirectory(directory);
