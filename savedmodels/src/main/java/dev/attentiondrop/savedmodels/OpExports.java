@@ -190,7 +190,8 @@ public final class OpExports {
    *
    * @param op the op
    * @param logits {@code prod(SHAPE)} values, row-major {@link #SHAPE}
-   * @return {@code logits} itself for a logits op, else {@link #probabilities probabilities(logits)}
+   * @return {@code logits} itself for a logits op, else {@link #probabilities
+   *     probabilities(logits)}
    */
   public static float[] inputFor(Op op, float[] logits) {
     return op.stage().equals("logits") ? logits : probabilities(logits);

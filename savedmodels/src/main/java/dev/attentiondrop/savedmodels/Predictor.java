@@ -93,8 +93,8 @@ public final class Predictor implements AutoCloseable {
   /**
    * Whether the model takes images.
    *
-   * @return true for image models (input {@code images}), false for text ({@code token_ids},
-   *     {@code mask})
+   * @return true for image models (input {@code images}), false for text ({@code token_ids}, {@code
+   *     mask})
    */
   public boolean takesImages() {
     return images;

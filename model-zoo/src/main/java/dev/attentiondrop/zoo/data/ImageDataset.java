@@ -40,8 +40,8 @@ public record ImageDataset(
    * @param labels one class index per image, each in {@code [0, classNames.size())}
    * @param classNames the class names, indexed by label
    * @param source origin and license of the data
-   * @throws IllegalArgumentException if {@code pixels.length != labels.length * height * width}
-   *     or a label is outside {@code [0, classNames.size())}
+   * @throws IllegalArgumentException if {@code pixels.length != labels.length * height * width} or
+   *     a label is outside {@code [0, classNames.size())}
    */
   public ImageDataset {
     classNames = List.copyOf(classNames);

@@ -28,8 +28,8 @@ public final class ImageIdx {
    *     classNames.size())}
    * @param source origin and license of the data, to record
    * @return the {@code n} images with their labels
-   * @throws IOException if a file cannot be read, or its header, length or labels are wrong, or
-   *     the two files disagree on {@code n} (a {@link DatasetFormatException})
+   * @throws IOException if a file cannot be read, or its header, length or labels are wrong, or the
+   *     two files disagree on {@code n} (a {@link DatasetFormatException})
    */
   public static ImageDataset read(
       String name, String split, Path images, Path labels, List<String> classNames, String source)

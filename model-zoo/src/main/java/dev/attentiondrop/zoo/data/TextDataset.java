@@ -26,8 +26,8 @@ public record TextDataset(
    * @param labels one class index per text, each in {@code [0, classNames.size())}
    * @param classNames the class names, indexed by label
    * @param source origin and license of the data
-   * @throws IllegalArgumentException if {@code texts.length != labels.length} or a label is
-   *     outside {@code [0, classNames.size())}
+   * @throws IllegalArgumentException if {@code texts.length != labels.length} or a label is outside
+   *     {@code [0, classNames.size())}
    */
   public TextDataset {
     classNames = List.copyOf(classNames);

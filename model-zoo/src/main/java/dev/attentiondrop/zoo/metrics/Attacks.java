@@ -420,7 +420,8 @@ public final class Attacks {
    * @param side extra feeds per batch (for example a padding mask), or {@code null} for none
    * @return the adversarial inputs, same layout as {@code x}
    * @throws IllegalArgumentException if {@code x} is empty, not a multiple of {@link
-   *     #exampleSize()}, not finite or outside the clip range, or the labels do not match it, or {@code eps} is invalid
+   *     #exampleSize()}, not finite or outside the clip range, or the labels do not match it, or
+   *     {@code eps} is invalid
    */
   public float[] fgsm(float[] x, int[] labels, double eps, SideFeeds side) {
     return attack(x, labels, new AttackSpec.Fgsm(eps), side);
@@ -435,7 +436,8 @@ public final class Attacks {
    * @param eps the radius, finite, {@code >= 0}
    * @return the adversarial inputs, same layout as {@code x}
    * @throws IllegalArgumentException if {@code x} is empty, not a multiple of {@link
-   *     #exampleSize()}, not finite or outside the clip range, or the labels do not match it, or {@code eps} is invalid
+   *     #exampleSize()}, not finite or outside the clip range, or the labels do not match it, or
+   *     {@code eps} is invalid
    */
   public float[] fgsm(float[] x, int[] labels, double eps) {
     return fgsm(x, labels, eps, SideFeeds.NONE);
@@ -488,7 +490,8 @@ public final class Attacks {
    * @param side extra feeds per batch (for example a padding mask), or {@code null} for none
    * @return the adversarial inputs, same layout as {@code x}
    * @throws IllegalArgumentException if {@code x} is empty, not a multiple of {@link
-   *     #exampleSize()}, not finite or outside the clip range, or the labels do not match it, or {@code start} has the wrong length or a non-finite value
+   *     #exampleSize()}, not finite or outside the clip range, or the labels do not match it, or
+   *     {@code start} has the wrong length or a non-finite value
    */
   public float[] pgdFrom(
       float[] x, int[] labels, AttackSpec.Pgd spec, float[] start, SideFeeds side) {
@@ -541,15 +544,16 @@ public final class Attacks {
    * @param start the start offset, {@code x.length} finite values, or {@code null} for none
    * @return the adversarial inputs, same layout as {@code x}
    * @throws IllegalArgumentException if {@code x} is empty, not a multiple of {@link
-   *     #exampleSize()}, not finite or outside the clip range, or the labels do not match it, or {@code start} has the wrong length or a non-finite value
+   *     #exampleSize()}, not finite or outside the clip range, or the labels do not match it, or
+   *     {@code start} has the wrong length or a non-finite value
    */
   public float[] pgdFrom(float[] x, int[] labels, AttackSpec.Pgd spec, float[] start) {
     return pgdFrom(x, labels, spec, start, SideFeeds.NONE);
   }
 
   /**
-   * Runs {@code spec} on every example: FGSM, or PGD (with the random start of {@link
-   * #pgd(float[], int[], AttackSpec.Pgd, SideFeeds)}).
+   * Runs {@code spec} on every example: FGSM, or PGD (with the random start of {@link #pgd(float[],
+   * int[], AttackSpec.Pgd, SideFeeds)}).
    *
    * @param x the inputs, {@code n * exampleSize()} finite values, row-major, inside the clip range
    *     if there is one
@@ -610,7 +614,8 @@ public final class Attacks {
    * @return the attack's name, {@code n}, the clean accuracy, and the radii with the accuracy on
    *     the adversarial inputs at each
    * @throws IllegalArgumentException if {@code x} is empty, not a multiple of {@link
-   *     #exampleSize()}, not finite or outside the clip range, or the labels do not match it, {@code eps} is empty, or {@code attackAt} gives a wrong radius or two kinds of attack
+   *     #exampleSize()}, not finite or outside the clip range, or the labels do not match it,
+   *     {@code eps} is empty, or {@code attackAt} gives a wrong radius or two kinds of attack
    */
   public RobustAccuracy robustAccuracy(
       float[] x,
@@ -657,7 +662,8 @@ public final class Attacks {
    * @return the attack's name, {@code n}, the clean accuracy, and the radii with the accuracy on
    *     the adversarial inputs at each
    * @throws IllegalArgumentException if {@code x} is empty, not a multiple of {@link
-   *     #exampleSize()}, not finite or outside the clip range, or the labels do not match it, {@code eps} is empty, or {@code attackAt} gives a wrong radius or two kinds of attack
+   *     #exampleSize()}, not finite or outside the clip range, or the labels do not match it,
+   *     {@code eps} is empty, or {@code attackAt} gives a wrong radius or two kinds of attack
    */
   public RobustAccuracy robustAccuracy(
       float[] x, int[] labels, double[] eps, DoubleFunction<? extends AttackSpec> attackAt) {

@@ -263,8 +263,8 @@ public final class Calibration {
 
   /**
    * Negative log-likelihood from logits, {@code mean_i (logsumexp(z_i) - z_i[y_i])} with {@code
-   * logsumexp(z) = max(z) + log sum_c exp(z_c - max(z))}, in float64: {@code -log softmax(z_i)[y_i]}
-   * without a floor, exact for any finite logits.
+   * logsumexp(z) = max(z) + log sum_c exp(z_c - max(z))}, in float64: {@code -log
+   * softmax(z_i)[y_i]} without a floor, exact for any finite logits.
    *
    * @param logits {@code n} rows of {@code C} finite logits
    * @param labels {@code n} labels in {@code [0, C)}
@@ -329,11 +329,11 @@ public final class Calibration {
   }
 
   /**
-   * The {@code bins} reliability-diagram bins, empty ones included, lowest first. Example {@code
-   * i} falls in bin {@link #binOf binOf(max_c p[i][c], bins)}; bin {@code b} has edges {@code b /
-   * B} and {@code (b + 1) / B}, its count {@code n_b}, mean confidence {@code conf_b = (1/n_b)
-   * sum_{i in b} max_c p[i][c]} and accuracy {@code acc_b = (1/n_b) sum_{i in b} [argmax_c p[i][c]
-   * = y_i]} (both null when {@code n_b = 0}).
+   * The {@code bins} reliability-diagram bins, empty ones included, lowest first. Example {@code i}
+   * falls in bin {@link #binOf binOf(max_c p[i][c], bins)}; bin {@code b} has edges {@code b / B}
+   * and {@code (b + 1) / B}, its count {@code n_b}, mean confidence {@code conf_b = (1/n_b) sum_{i
+   * in b} max_c p[i][c]} and accuracy {@code acc_b = (1/n_b) sum_{i in b} [argmax_c p[i][c] = y_i]}
+   * (both null when {@code n_b = 0}).
    *
    * @param probabilities {@code n} rows of {@code C} probabilities, each row summing to 1 within
    *     {@link #SUM_TOLERANCE}
@@ -404,8 +404,8 @@ public final class Calibration {
   // ---------------------------------------------------------------- helpers
 
   /**
-   * Row-wise softmax of float32 logits, computed in float64 with the max subtracted: {@code
-   * p[i][c] = exp(z[i][c] - logsumexp(z_i))}.
+   * Row-wise softmax of float32 logits, computed in float64 with the max subtracted: {@code p[i][c]
+   * = exp(z[i][c] - logsumexp(z_i))}.
    *
    * @param logits at least one row of {@code C >= 1} finite logits, every row of the same length
    * @return the probabilities, one row per logit row

@@ -7,8 +7,8 @@ package dev.attentiondrop.zoo.train;
  * @param epoch the epoch, counted from 1
  * @param step the number of updates applied so far, this epoch's included
  * @param learningRate the learning rate of the epoch's last update
- * @param trainLoss the mean training loss over the epoch's examples, {@code sum_b loss_b * size_b
- *     / n} over its batches {@code b}, each under its own training noise
+ * @param trainLoss the mean training loss over the epoch's examples, {@code sum_b loss_b * size_b /
+ *     n} over its batches {@code b}, each under its own training noise
  * @param trainAccuracy the fraction of the epoch's training examples predicted correctly, under
  *     training noise
  * @param testAccuracy clean test accuracy (see {@link dev.attentiondrop.zoo.metrics.Calibration})

@@ -25,8 +25,8 @@ public final class Optimizer {
   /**
    * An optimizer with the given hyper-parameters; it builds nothing until {@link #update}.
    *
-   * @param config the Adam/AdamW hyper-parameters ({@code learningRate} is not read here: the
-   *     rate is the {@code lr} operand of {@link #update})
+   * @param config the Adam/AdamW hyper-parameters ({@code learningRate} is not read here: the rate
+   *     is the {@code lr} operand of {@link #update})
    */
   public Optimizer(OptimizerConfig config) {
     this.config = config;
@@ -69,8 +69,8 @@ public final class Optimizer {
    * </pre>
    *
    * with {@code wd} the config's weight decay (the term is omitted when it is 0), all after every
-   * gradient is computed. Call it once per graph: it creates the step counter and the moment
-   * slots (zeros) under the name scope {@code optimizer}.
+   * gradient is computed. Call it once per graph: it creates the step counter and the moment slots
+   * (zeros) under the name scope {@code optimizer}.
    *
    * @param tf ops on the training graph
    * @param weights the trainable variables
