@@ -37,8 +37,24 @@ import org.tensorflow.types.TInt64;
 public final class GoldenTensors {
   private GoldenTensors() {}
 
-  /** A golden tensor read back: dtype, shape and little-endian row-major content. */
+  /**
+   * A golden tensor read back: dtype, shape and little-endian row-major content.
+   *
+   * @param dtype float32, float64, int32, int64 or bool
+   * @param shape the fully known shape (copied)
+   * @param content {@code prod(shape) * width} bytes, little-endian, row-major, {@code width} being
+   *     4 (float32, int32), 8 (float64, int64) or 1 (bool)
+   */
   public record Golden(DataType dtype, long[] shape, byte[] content) {
+    /**
+     * Copies the shape and checks that the content has the size of the shape and dtype.
+     *
+     * @param dtype float32, float64, int32, int64 or bool
+     * @param shape the fully known shape
+     * @param content {@code prod(shape) * width(dtype)} bytes
+     * @throws IllegalArgumentException for another dtype, a negative size, or content of the wrong
+     *     length
+     */
     public Golden {
       shape = shape.clone();
       long n = elements(shape);
@@ -54,17 +70,31 @@ public final class GoldenTensors {
       }
     }
 
+    /**
+     * The shape.
+     *
+     * @return a copy of the shape
+     */
     @Override
     public long[] shape() {
       return shape.clone();
     }
 
+    /**
+     * The raw content.
+     *
+     * @return a copy of the little-endian row-major bytes
+     */
     @Override
     public byte[] content() {
       return content.clone();
     }
 
-    /** The number of elements. */
+    /**
+     * The number of elements.
+     *
+     * @return {@code prod(shape)}
+     */
     public long size() {
       return elements(shape);
     }
@@ -76,30 +106,60 @@ public final class GoldenTensors {
       return ByteBuffer.wrap(content).order(ByteOrder.LITTLE_ENDIAN);
     }
 
+    /**
+     * The values of a float32 tensor.
+     *
+     * @return the values, row-major
+     * @throws IllegalStateException if the dtype is not float32
+     */
     public float[] floats() {
       float[] out = new float[(int) size()];
       buffer(DataType.DT_FLOAT).asFloatBuffer().get(out);
       return out;
     }
 
+    /**
+     * The values of a float64 tensor.
+     *
+     * @return the values, row-major
+     * @throws IllegalStateException if the dtype is not float64
+     */
     public double[] doubles() {
       double[] out = new double[(int) size()];
       buffer(DataType.DT_DOUBLE).asDoubleBuffer().get(out);
       return out;
     }
 
+    /**
+     * The values of an int32 tensor.
+     *
+     * @return the values, row-major
+     * @throws IllegalStateException if the dtype is not int32
+     */
     public int[] ints() {
       int[] out = new int[(int) size()];
       buffer(DataType.DT_INT32).asIntBuffer().get(out);
       return out;
     }
 
+    /**
+     * The values of an int64 tensor.
+     *
+     * @return the values, row-major
+     * @throws IllegalStateException if the dtype is not int64
+     */
     public long[] longs() {
       long[] out = new long[(int) size()];
       buffer(DataType.DT_INT64).asLongBuffer().get(out);
       return out;
     }
 
+    /**
+     * The values of a bool tensor (a nonzero byte is true).
+     *
+     * @return the values, row-major
+     * @throws IllegalStateException if the dtype is not bool
+     */
     public boolean[] booleans() {
       ByteBuffer b = buffer(DataType.DT_BOOL);
       boolean[] out = new boolean[(int) size()];
@@ -109,7 +169,12 @@ public final class GoldenTensors {
       return out;
     }
 
-    /** A new tensor holding the golden values; the caller closes it. */
+    /**
+     * A new tensor holding the golden values; the caller closes it.
+     *
+     * @return a {@code TFloat32}, {@code TFloat64}, {@code TInt32}, {@code TInt64} or {@code TBool}
+     *     of the golden's shape
+     */
     public Tensor toTensor() {
       Shape s = Shape.of(shape);
       return switch (dtype) {
@@ -122,42 +187,108 @@ public final class GoldenTensors {
       };
     }
 
+    /**
+     * A short description without the values.
+     *
+     * @return {@code Golden[<dtype> <shape>]}
+     */
     @Override
     public String toString() {
       return "Golden[" + dtype + " " + Arrays.toString(shape) + "]";
     }
   }
 
-  /** Writes {@code t} to {@code dir/NAME.pb} and returns the file. */
+  /**
+   * Writes {@code t} to {@code dir/NAME.pb} and returns the file.
+   *
+   * @param dir the folder to write to (created if needed)
+   * @param name the tensor's name, matching {@code [A-Za-z0-9_.-]+} and not starting with {@code .}
+   * @param t a float32, float64, int32, int64 or bool tensor
+   * @return the written file
+   * @throws IOException if writing fails
+   * @throws IllegalArgumentException for an invalid name or an unsupported dtype
+   */
   public static Path write(Path dir, String name, Tensor t) throws IOException {
     return write(dir, name, toProto(t));
   }
 
+  /**
+   * Writes float values as a float32 golden tensor {@code dir/NAME.pb}.
+   *
+   * @param dir the folder to write to (created if needed)
+   * @param name the tensor's name, matching {@code [A-Za-z0-9_.-]+} and not starting with {@code .}
+   * @param data the values, row-major
+   * @param shape the tensor's shape; {@code prod(shape)} must equal {@code data.length}
+   * @return the written file
+   * @throws IOException if writing fails
+   * @throws IllegalArgumentException for an invalid name, or a shape that does not match the data
+   */
   public static Path write(Path dir, String name, float[] data, long... shape) throws IOException {
     ByteBuffer b = little(data.length, 4, shape);
     b.asFloatBuffer().put(data);
     return write(dir, name, proto(DataType.DT_FLOAT, shape, b.array()));
   }
 
+  /**
+   * Writes double values as a float64 golden tensor {@code dir/NAME.pb}.
+   *
+   * @param dir the folder to write to (created if needed)
+   * @param name the tensor's name, matching {@code [A-Za-z0-9_.-]+} and not starting with {@code .}
+   * @param data the values, row-major
+   * @param shape the tensor's shape; {@code prod(shape)} must equal {@code data.length}
+   * @return the written file
+   * @throws IOException if writing fails
+   * @throws IllegalArgumentException for an invalid name, or a shape that does not match the data
+   */
   public static Path write(Path dir, String name, double[] data, long... shape) throws IOException {
     ByteBuffer b = little(data.length, 8, shape);
     b.asDoubleBuffer().put(data);
     return write(dir, name, proto(DataType.DT_DOUBLE, shape, b.array()));
   }
 
+  /**
+   * Writes int values as a int32 golden tensor {@code dir/NAME.pb}.
+   *
+   * @param dir the folder to write to (created if needed)
+   * @param name the tensor's name, matching {@code [A-Za-z0-9_.-]+} and not starting with {@code .}
+   * @param data the values, row-major
+   * @param shape the tensor's shape; {@code prod(shape)} must equal {@code data.length}
+   * @return the written file
+   * @throws IOException if writing fails
+   * @throws IllegalArgumentException for an invalid name, or a shape that does not match the data
+   */
   public static Path write(Path dir, String name, int[] data, long... shape) throws IOException {
     ByteBuffer b = little(data.length, 4, shape);
     b.asIntBuffer().put(data);
     return write(dir, name, proto(DataType.DT_INT32, shape, b.array()));
   }
 
+  /**
+   * Writes long values as a int64 golden tensor {@code dir/NAME.pb}.
+   *
+   * @param dir the folder to write to (created if needed)
+   * @param name the tensor's name, matching {@code [A-Za-z0-9_.-]+} and not starting with {@code .}
+   * @param data the values, row-major
+   * @param shape the tensor's shape; {@code prod(shape)} must equal {@code data.length}
+   * @return the written file
+   * @throws IOException if writing fails
+   * @throws IllegalArgumentException for an invalid name, or a shape that does not match the data
+   */
   public static Path write(Path dir, String name, long[] data, long... shape) throws IOException {
     ByteBuffer b = little(data.length, 8, shape);
     b.asLongBuffer().put(data);
     return write(dir, name, proto(DataType.DT_INT64, shape, b.array()));
   }
 
-  /** Reads {@code NAME.pb} written by {@link #write} or by Python's {@code SerializeToString()}. */
+  /**
+   * Reads {@code NAME.pb} written by {@link #write} or by Python's {@code SerializeToString()}.
+   *
+   * @param file a serialized {@link TensorProto}
+   * @return the golden tensor it holds (see {@link #fromProto})
+   * @throws IOException if the file cannot be read
+   * @throws IllegalArgumentException if it is not a {@link TensorProto} or holds an unsupported
+   *     tensor
+   */
   public static Golden read(Path file) throws IOException {
     TensorProto p;
     try {
@@ -168,7 +299,14 @@ public final class GoldenTensors {
     return fromProto(p);
   }
 
-  /** The proto of a float32, float64, int32, int64 or bool tensor. */
+  /**
+   * The proto of a float32, float64, int32, int64 or bool tensor.
+   *
+   * @param t the tensor
+   * @return a proto with {@code dtype}, {@code tensor_shape} and little-endian row-major {@code
+   *     tensor_content} (a bool as one byte, 0 or 1)
+   * @throws IllegalArgumentException for another dtype
+   */
   public static TensorProto toProto(Tensor t) {
     DataType dtype = t.dataType();
     long[] shape = t.shape().asArray();
@@ -211,7 +349,16 @@ public final class GoldenTensors {
     return proto(dtype, shape, b.array());
   }
 
-  /** The golden tensor a proto holds, from {@code tensor_content} or the typed value fields. */
+  /**
+   * The golden tensor a proto holds, from {@code tensor_content} or the typed value fields. With
+   * the typed fields, {@code count <= prod(shape)} values are given and, as in TensorFlow, the last
+   * one repeats to fill the shape.
+   *
+   * @param p a proto of a float32, float64, int32, int64 or bool tensor of known shape
+   * @return the golden tensor
+   * @throws IllegalArgumentException for another dtype, an unknown rank or size, or a value count
+   *     that cannot fill the shape
+   */
   public static Golden fromProto(TensorProto p) {
     DataType dtype = p.getDtype();
     width(dtype);

@@ -27,6 +27,25 @@ import org.tensorflow.proto.TensorShapeProto;
  * functions marked for XLA ({@code _XlaMustCompile}), variable count and bytes, random and
  * training-only ops, the stored model config, and whether every op is a stock TensorFlow op. Read
  * from {@code saved_model.pb} alone (no session), so a broken export is reported, not run.
+ *
+ * @param directory the SavedModel folder
+ * @param tags the tags of its first meta graph, for example {@code [serve]}
+ * @param signatures each signature key with its description: method name, then one line per input
+ *     and output with dtype, shape ({@code -1} for an unknown size) and tensor name, sorted by name
+ * @param xlaFunctions the library functions with {@code _XlaMustCompile = true}, and the functions
+ *     called by graph nodes with that attribute ({@code "<function> (called by <node>)"})
+ * @param variables the number of variable ops ({@code VariableV2}, {@code VarHandleOp}) in the
+ *     graph and its functions
+ * @param variableBytes the bytes of those variables: {@code sum prod(shape) * width(dtype)}, with
+ *     unknown sizes counted as 0 and widths 8 (float64, int64), 2 (float16, bfloat16) or 4 (other
+ *     dtypes)
+ * @param opTypes every op type in the graph and its functions, sorted
+ * @param nonStockOps the op types that this TensorFlow build does not register, sorted (empty for
+ *     an export that stock TensorFlow can run)
+ * @param randomOps the op types that draw random numbers, sorted (empty for a serving graph)
+ * @param trainingOps the optimizer-update op types ({@code Apply*}, {@code ResourceApply*}, {@code
+ *     AssignAdd}, {@code AssignSub}), sorted (empty for a serving graph)
+ * @param modelConfig the text of {@code assets/config.json}, or {@code null} if there is none
  */
 public record Inspection(
     Path directory,
@@ -58,6 +77,17 @@ public record Inspection(
         || op.equals("AssignAdd");
   }
 
+  /**
+   * Inspects the SavedModel in {@code dir}, reading {@code saved_model.pb} and {@code
+   * assets/config.json}; nothing is loaded into TensorFlow.
+   *
+   * @param dir a SavedModel folder (a version folder holding {@code saved_model.pb} and {@code
+   *     variables/})
+   * @return what the export holds
+   * @throws IOException if a file cannot be read
+   * @throws IllegalArgumentException if {@code dir} is not a complete SavedModel, or its {@code
+   *     saved_model.pb} is corrupt, truncated or holds no meta graph
+   */
   public static Inspection of(Path dir) throws IOException {
     SavedModels.checkLayout(dir);
     SavedModel model;
@@ -174,7 +204,12 @@ public record Inspection(
     return t.getDtype() + " shape " + dims + " name " + t.getName();
   }
 
-  /** A human-readable report. */
+  /**
+   * A human-readable report, in the spirit of {@code saved_model_cli show --all}.
+   *
+   * @return several lines: the folder, tags, signatures, XLA functions, variables, op counts, the
+   *     stock, random and training-only op checks, and the model config
+   */
   public String report() {
     StringBuilder sb = new StringBuilder();
     sb.append("SavedModel ").append(directory).append('\n');

@@ -51,11 +51,32 @@ public final class OpExports {
 
   private OpExports() {}
 
-  /** The values of one output and its shape. */
+  /**
+   * The values of one output and its shape.
+   *
+   * @param data the float32 values, row-major
+   * @param shape the output's shape
+   */
   public record Values(float[] data, long[] shape) {}
 
-  /** One exported op: a name, the regularizer config (as in a model config), and its stage. */
+  /**
+   * One exported op: a name, the regularizer config (as in a model config), and its stage.
+   *
+   * @param name the export's name, also its folder under the base of {@link #exportAll}
+   * @param regularizer the regularizer config, normalized by {@code RegularizerRegistry.normalize}
+   * @param stage {@code logits} or {@code probabilities}: what the regularizer acts on
+   */
   public record Op(String name, RegularizerConfig regularizer, String stage) {
+    /**
+     * Normalizes the regularizer config and checks that the stage is the regularizer's.
+     *
+     * @param name the export's name
+     * @param regularizer the regularizer config
+     * @param stage {@code logits} for a logits regularizer, {@code probabilities} for a probability
+     *     regularizer
+     * @throws IllegalArgumentException if the config is invalid or the regularizer acts on the
+     *     other stage
+     */
     public Op {
       regularizer = RegularizerRegistry.normalize(regularizer);
       Object r = RegularizerRegistry.create(regularizer);
@@ -66,7 +87,11 @@ public final class OpExports {
       }
     }
 
-    /** The name of the export's input: {@code logits} or {@code probabilities}. */
+    /**
+     * The name of the export's input.
+     *
+     * @return {@code logits} or {@code probabilities}, the stage
+     */
     public String input() {
       return stage;
     }
@@ -76,7 +101,11 @@ public final class OpExports {
     }
   }
 
-  /** Every registered regularizer, hard masking in both fill modes. */
+  /**
+   * Every registered regularizer, hard masking in both fill modes.
+   *
+   * @return the ops, each with fixed parameters
+   */
   public static List<Op> all() {
     return List.of(
         Op.of("hard_mask_zero", "hard_mask:k=4,p=0.3,fill=zero", "logits"),
@@ -89,7 +118,13 @@ public final class OpExports {
         Op.of("relaxed", "relaxed:gamma=0.1", "probabilities"));
   }
 
-  /** The op called {@code name}. */
+  /**
+   * The op called {@code name}.
+   *
+   * @param name the name of one of {@link #all}
+   * @return that op
+   * @throws IllegalArgumentException for an unknown name; the message lists the known ones
+   */
   public static Op named(String name) {
     return all().stream()
         .filter(o -> o.name().equals(name))
@@ -128,7 +163,13 @@ public final class OpExports {
     return s.build();
   }
 
-  /** {@code softmax(logits)} over the last axis of {@link #SHAPE}, computed by TensorFlow Java. */
+  /**
+   * {@code softmax(logits)} over the last axis of {@link #SHAPE}, computed by TensorFlow Java:
+   * {@code p[..., k] = exp(z[..., k]) / sum_k' exp(z[..., k'])}.
+   *
+   * @param logits {@code prod(SHAPE)} values, row-major {@link #SHAPE}
+   * @return the probabilities, same layout
+   */
   public static float[] probabilities(float[] logits) {
     try (Graph graph = new Graph();
         Session session = new Session(graph)) {
@@ -144,12 +185,28 @@ public final class OpExports {
     }
   }
 
-  /** What {@code op} takes for {@code logits}: the logits, or their softmax. */
+  /**
+   * What {@code op} takes for {@code logits}: the logits, or their softmax.
+   *
+   * @param op the op
+   * @param logits {@code prod(SHAPE)} values, row-major {@link #SHAPE}
+   * @return {@code logits} itself for a logits op, else {@link #probabilities
+   *     probabilities(logits)}
+   */
   public static float[] inputFor(Op op, float[] logits) {
     return op.stage().equals("logits") ? logits : probabilities(logits);
   }
 
-  /** Exports {@code op} to {@code dir} (which must not exist) and returns it. */
+  /**
+   * Exports {@code op} to {@code dir} (which must not exist) and returns it: the SavedModel (tag
+   * {@code serve}, the {@code serving_default} of the class comment) and {@code assets/op.json}.
+   *
+   * @param op the op to export
+   * @param dir the export folder, which must not exist
+   * @return {@code dir}
+   * @throws IOException if writing fails
+   * @throws IllegalArgumentException if {@code dir} already exists
+   */
   public static Path export(Op op, Path dir) throws IOException {
     if (Files.exists(dir)) {
       throw new IllegalArgumentException(dir + " already exists");
@@ -174,7 +231,14 @@ public final class OpExports {
     return dir;
   }
 
-  /** Exports every op of {@link #all} to {@code base/<name>} and returns the folders. */
+  /**
+   * Exports every op of {@link #all} to {@code base/<name>} and returns the folders.
+   *
+   * @param base the parent folder; no {@code base/<name>} may exist
+   * @return the export folders, in the order of {@link #all}
+   * @throws IOException if writing fails
+   * @throws IllegalArgumentException if an export folder already exists
+   */
   public static List<Path> exportAll(Path base) throws IOException {
     List<Path> out = new ArrayList<>();
     for (Op op : all()) {
@@ -185,7 +249,10 @@ public final class OpExports {
 
   /**
    * Reproducible logits of {@link #SHAPE}: standard normal times 3, from {@code
-   * java.util.Random(seed)}.
+   * java.util.Random(seed)}: value {@code i} is {@code (float) (3 * nextGaussian())}, in order.
+   *
+   * @param seed the seed of {@code java.util.Random}
+   * @return {@code prod(SHAPE)} logits, row-major {@link #SHAPE}
    */
   public static float[] logits(long seed) {
     Random random = new Random(seed);
@@ -199,6 +266,11 @@ public final class OpExports {
   /**
    * Runs {@code op} built in a fresh in-memory graph (not exported) on {@code input} ({@link
    * #inputFor}). Output name to values.
+   *
+   * @param op the op
+   * @param input the op's input, {@code prod(SHAPE)} values, row-major {@link #SHAPE}
+   * @param seed the stateless seed, int64 {@code [2]}
+   * @return each output's name ({@code output}, and {@code sigma} for blur) with its values
    */
   public static Map<String, Values> runInMemory(Op op, float[] input, long[] seed) {
     try (Graph graph = new Graph()) {
@@ -209,7 +281,15 @@ public final class OpExports {
     }
   }
 
-  /** Runs the {@code serving_default} of a loaded export of {@code op}. Output name to values. */
+  /**
+   * Runs the {@code serving_default} of a loaded export of {@code op}. Output name to values.
+   *
+   * @param bundle the loaded export; the caller closes it
+   * @param op the exported op
+   * @param input the op's input, {@code prod(SHAPE)} values, row-major {@link #SHAPE}
+   * @param seed the stateless seed, int64 {@code [2]}
+   * @return each output's name ({@code output}, and {@code sigma} for blur) with its values
+   */
   public static Map<String, Values> run(
       SavedModelBundle bundle, Op op, float[] input, long[] seed) {
     return call(bundle.function(Signature.DEFAULT_KEY), op.input(), input, seed);
@@ -237,6 +317,14 @@ public final class OpExports {
    * goldenDir}: {@code logits.pb}, {@code probabilities.pb} (probability regularizers: the input),
    * {@code seeds.pb} (int64 {@code [n, 2]}) and, per output, {@code NAME.pb} with the outputs of
    * the seeds stacked ({@code [n, ...]}). Returns the stacked outputs.
+   *
+   * @param op the exported op
+   * @param exportDir the op's export folder
+   * @param goldenDir the folder the golden tensors are written to (created if needed)
+   * @param logits {@code prod(SHAPE)} logits, row-major {@link #SHAPE}
+   * @param seeds {@code n} stateless seeds, each {@code [2]}
+   * @return each output's name with the outputs of all seeds, flat {@code [n, ...]}
+   * @throws IOException if reading the export or writing a golden tensor fails
    */
   public static Map<String, float[]> writeGoldens(
       Op op, Path exportDir, Path goldenDir, float[] logits, long[][] seeds) throws IOException {

@@ -30,7 +30,13 @@ public final class Predictor implements AutoCloseable {
   private final boolean images;
   private final long[] exampleShape;
 
-  /** Predictions of a batch. */
+  /**
+   * Predictions of a batch.
+   *
+   * @param probabilities {@code [n][classes]}, {@code softmax(logits)} of each example
+   * @param logits {@code [n][classes]}, the class logits of each example
+   * @param labels {@code [n]}, the predicted class {@code argmax_c logits[i][c]} of each example
+   */
   public record Prediction(float[][] probabilities, float[][] logits, long[] labels) {}
 
   private Predictor(SavedModelBundle bundle) {
@@ -54,7 +60,15 @@ public final class Predictor implements AutoCloseable {
     this.exampleShape = Arrays.copyOfRange(full, 1, full.length);
   }
 
-  /** Loads {@code dir} (a version folder holding saved_model.pb), with clear errors. */
+  /**
+   * Loads {@code dir} (a version folder holding saved_model.pb), with clear errors.
+   *
+   * @param dir a SavedModel version folder, for example {@code BASE/1}
+   * @return a predictor on its {@code serving_default} signature; the caller closes it
+   * @throws IllegalArgumentException if {@code dir} is not a complete SavedModel (with a hint when
+   *     it holds numbered versions), TensorFlow cannot load it, or it has no {@code
+   *     serving_default} taking {@code images} or {@code token_ids}
+   */
   public static Predictor load(Path dir) {
     SavedModels.checkLayout(dir);
     SavedModelBundle bundle;
@@ -77,22 +91,43 @@ public final class Predictor implements AutoCloseable {
   }
 
   /**
-   * True for image models (input {@code images}), false for text ({@code token_ids}, {@code mask}).
+   * Whether the model takes images.
+   *
+   * @return true for image models (input {@code images}), false for text ({@code token_ids}, {@code
+   *     mask})
    */
   public boolean takesImages() {
     return images;
   }
 
-  /** The shape of one example, for example {@code [28, 28]} or {@code [128]}. */
+  /**
+   * The shape of one example.
+   *
+   * @return a copy of the input's shape without the batch dimension, for example {@code [28, 28]}
+   *     or {@code [128]}
+   */
   public long[] exampleShape() {
     return exampleShape.clone();
   }
 
+  /**
+   * The number of classes.
+   *
+   * @return the last dimension of the signature's {@code probabilities} output
+   */
   public int numClasses() {
     return (int) signature.getOutputs().get("probabilities").shape.get(1);
   }
 
-  /** Image models: {@code pixels} of {@code n} examples, row-major {@code [n, S, S]}. */
+  /**
+   * Image models: predictions for {@code n} images.
+   *
+   * @param pixels {@code n * S * S} values in {@code [0, 1]}, row-major {@code [n, S, S]}
+   * @param n the number of examples, {@code >= 1}
+   * @return the predictions
+   * @throws IllegalArgumentException for a text model, or if {@code pixels.length} is not {@code n}
+   *     times the example size
+   */
   public Prediction predictImages(float[] pixels, int n) {
     if (!images) {
       throw new IllegalArgumentException("this model takes token_ids and mask, not images");
@@ -103,7 +138,16 @@ public final class Predictor implements AutoCloseable {
     }
   }
 
-  /** Text models: token ids and the mask (1 = token, 0 = padding), row-major {@code [n, L]}. */
+  /**
+   * Text models: predictions for {@code n} token sequences.
+   *
+   * @param tokenIds {@code n * L} token ids, row-major {@code [n, L]}
+   * @param mask {@code n * L} mask values (1 = token, 0 = padding), row-major {@code [n, L]}
+   * @param n the number of examples, {@code >= 1}
+   * @return the predictions
+   * @throws IllegalArgumentException for an image model, or if an array's length is not {@code n}
+   *     times {@code L}
+   */
   public Prediction predictTokens(int[] tokenIds, int[] mask, int n) {
     if (images) {
       throw new IllegalArgumentException("this model takes images, not token ids");
@@ -119,6 +163,12 @@ public final class Predictor implements AutoCloseable {
   /**
    * Runs the signature on named tensors, after checking names, dtypes and shapes against it. The
    * caller keeps ownership of the tensors.
+   *
+   * @param inputs the signature's inputs by name: exactly {@code images}, or {@code token_ids} and
+   *     {@code mask}
+   * @return the predictions
+   * @throws IllegalArgumentException if the names differ from the signature's, or a tensor's dtype
+   *     or shape does not match (an unknown expected size matches any)
    */
   public Prediction run(Map<String, Tensor> inputs) {
     if (!inputs.keySet().equals(signature.inputNames())) {
@@ -204,6 +254,7 @@ public final class Predictor implements AutoCloseable {
     return true;
   }
 
+  /** Closes the loaded bundle and its session. */
   @Override
   public void close() {
     bundle.close();

@@ -30,13 +30,24 @@ import org.tensorflow.types.TInt64;
  * </ul>
  */
 public final class ServingGraph {
+  /** The method name of both signatures, TF Serving's predict API. */
   public static final String PREDICT_METHOD = "tensorflow/serving/predict";
+
+  /** The key of the signature that returns the attention probabilities. */
   public static final String ATTENTION_KEY = "attention";
 
   private final Classifier model;
   private final Signature serving;
   private final Signature attention;
 
+  /**
+   * Builds the model's variables (initialized for restore, not randomly) and its inference graph
+   * into {@code graph}, under the name scope {@code serving}: {@code probabilities =
+   * softmax(logits)} and {@code label = argmax_c logits[:, c]} (int64).
+   *
+   * @param graph an empty graph to build into; the caller closes it
+   * @param config the model's config ({@code vit} or {@code text})
+   */
   public ServingGraph(Graph graph, ModelConfig config) {
     Ops tf = Ops.create(graph);
     this.model = new Classifier(tf, config, Initializers.forRestore());
@@ -82,14 +93,29 @@ public final class ServingGraph {
     this.attention = a.build();
   }
 
+  /**
+   * The classifier whose variables the graph holds, for restoring trained weights into them.
+   *
+   * @return the classifier
+   */
   public Classifier model() {
     return model;
   }
 
+  /**
+   * The prediction signature.
+   *
+   * @return the {@code serving_default} signature
+   */
   public Signature serving() {
     return serving;
   }
 
+  /**
+   * The attention signature.
+   *
+   * @return the {@link #ATTENTION_KEY} signature
+   */
   public Signature attention() {
     return attention;
   }

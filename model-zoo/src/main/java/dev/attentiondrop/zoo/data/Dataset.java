@@ -8,30 +8,67 @@ import java.util.List;
  * <p>Arrays are shared, not copied: treat them as read-only.
  */
 public sealed interface Dataset permits ImageDataset, TextDataset {
-  /** Dataset name, as accepted by {@link Datasets#load}. */
+  /**
+   * The dataset's name.
+   *
+   * @return the name, as accepted by {@link Datasets#load}
+   */
   String name();
 
-  /** {@code "train"}, {@code "test"}, or {@code "all"} for a whole file before splitting. */
+  /**
+   * The split these examples form.
+   *
+   * @return {@code "train"}, {@code "test"}, or {@code "all"} for a whole file before splitting
+   */
   String split();
 
-  /** One class index per example, each in {@code [0, classNames().size())}. */
+  /**
+   * The labels, one class index per example.
+   *
+   * @return the labels (shared, not copied), each in {@code [0, classNames().size())}
+   */
   int[] labels();
 
-  /** Class names, indexed by label. */
+  /**
+   * The class names.
+   *
+   * @return the class names, indexed by label (immutable)
+   */
   List<String> classNames();
 
-  /** Origin and license of the data. */
+  /**
+   * Where the data comes from.
+   *
+   * @return the origin and license of the data, for reports
+   */
   String source();
 
-  /** Number of examples. */
+  /**
+   * The number of examples.
+   *
+   * @return {@code labels().length}
+   */
   default int size() {
     return labels().length;
   }
 
-  /** The examples at {@code indices}, in that order, as split {@code split}. */
+  /**
+   * The examples at {@code indices}, in that order (an index may repeat), as a new dataset of the
+   * same kind, name, classes and source; the data are copied.
+   *
+   * @param split the split name of the result, for example {@code "train"}
+   * @param indices example indices, each in {@code [0, size())}
+   * @return a dataset of {@code indices.length} examples, example {@code i} being example {@code
+   *     indices[i]} of this one
+   */
   Dataset subset(String split, int[] indices);
 
-  /** Number of examples of each class. */
+  /**
+   * The number of examples of each class.
+   *
+   * @return {@code counts[c]} = the number of examples labelled {@code c}, for every class {@code
+   *     c}; the counts sum to {@link #size()}
+   */
   default int[] classCounts() {
     int[] counts = new int[classNames().size()];
     for (int label : labels()) {

@@ -95,11 +95,21 @@ public final class Datasets {
    * What a dataset holds, known without reading it: images (with their side) or texts, and the
    * class names.
    *
+   * @param name the dataset name, one of {@link #NAMES}
+   * @param images true for a dataset of images ({@link ImageDataset}), false for texts ({@link
+   *     TextDataset})
    * @param imageSide the side of the square images, 0 for texts
+   * @param classes the class names, indexed by label
    */
   public record Description(String name, boolean images, int imageSide, List<String> classes) {}
 
-  /** The {@link Description} of dataset {@code name} (one of {@link #NAMES}); reads no file. */
+  /**
+   * The {@link Description} of a dataset, known without reading it.
+   *
+   * @param name the dataset name, one of {@link #NAMES}
+   * @return its kind, image side and class names; reads no file
+   * @throws IllegalArgumentException for an unknown name; the message lists the known ones
+   */
   public static Description describe(String name) {
     return switch (name) {
       case "fashion-mnist-mini", "fashion-mnist" ->
@@ -114,7 +124,16 @@ public final class Datasets {
     };
   }
 
-  /** Loads split {@code split} of dataset {@code name}, reading the cache at {@link #cacheRoot}. */
+  /**
+   * Loads a split of a dataset, reading cached sets under {@link #cacheRoot()}; see {@link
+   * #load(String, String, Path)}.
+   *
+   * @param name the dataset name, one of {@link #NAMES}
+   * @param split {@code "train"} or {@code "test"}
+   * @return the split, an {@link ImageDataset} or a {@link TextDataset}
+   * @throws IOException if a file cannot be read, or is truncated, corrupt or inconsistent ({@link
+   *     DatasetFormatException})
+   */
   public static Dataset load(String name, String split) throws IOException {
     return load(name, split, cacheRoot());
   }
@@ -123,6 +142,13 @@ public final class Datasets {
    * Loads split {@code split} ({@code "train"} or {@code "test"}) of dataset {@code name} (one of
    * {@link #NAMES}), reading cached sets under {@code cacheRoot}.
    *
+   * @param name the dataset name, one of {@link #NAMES}
+   * @param split {@code "train"} or {@code "test"}
+   * @param cacheRoot the cache folder, holding one folder per cached dataset (not read for the
+   *     embedded subsets)
+   * @return the split, an {@link ImageDataset} or a {@link TextDataset}; sets without an official
+   *     split are split by the seeded stratified split described in the class comment
+   * @throws IOException if a file cannot be read
    * @throws IllegalArgumentException for an unknown name or split; the message lists the allowed
    *     ones
    * @throws MissingDatasetException if a cached set is not in {@code cacheRoot}
@@ -181,7 +207,15 @@ public final class Datasets {
     };
   }
 
-  /** {@link #load(String, String)} for a dataset of images. */
+  /**
+   * {@link #load(String, String)} for a dataset of images.
+   *
+   * @param name the dataset name, one of {@link #NAMES}
+   * @param split {@code "train"} or {@code "test"}
+   * @return the split
+   * @throws IOException if a file cannot be read, or is truncated, corrupt or inconsistent
+   * @throws IllegalArgumentException if the dataset holds texts, or for an unknown name or split
+   */
   public static ImageDataset loadImages(String name, String split) throws IOException {
     if (load(name, split) instanceof ImageDataset images) {
       return images;
@@ -189,7 +223,15 @@ public final class Datasets {
     throw new IllegalArgumentException("dataset '" + name + "' holds texts, not images");
   }
 
-  /** {@link #load(String, String)} for a dataset of texts. */
+  /**
+   * {@link #load(String, String)} for a dataset of texts.
+   *
+   * @param name the dataset name, one of {@link #NAMES}
+   * @param split {@code "train"} or {@code "test"}
+   * @return the split
+   * @throws IOException if a file cannot be read, or is truncated, corrupt or inconsistent
+   * @throws IllegalArgumentException if the dataset holds images, or for an unknown name or split
+   */
   public static TextDataset loadTexts(String name, String split) throws IOException {
     if (load(name, split) instanceof TextDataset texts) {
       return texts;
@@ -197,13 +239,23 @@ public final class Datasets {
     throw new IllegalArgumentException("dataset '" + name + "' holds images, not texts");
   }
 
-  /** The cache: {@code $ATTENTIONDROP_DATA} if set, else {@link #defaultCacheRoot}. */
+  /**
+   * The cache folder of the full datasets.
+   *
+   * @return {@code $ATTENTIONDROP_DATA} if it is set and not empty, else {@link
+   *     #defaultCacheRoot()}
+   */
   public static Path cacheRoot() {
     String env = System.getenv("ATTENTIONDROP_DATA");
     return env == null || env.isEmpty() ? defaultCacheRoot() : Path.of(env);
   }
 
-  /** {@code ~/.cache/attentiondrop/data}, as in {@code scripts/fetch-data.sh}. */
+  /**
+   * The default cache folder.
+   *
+   * @return {@code ~/.cache/attentiondrop/data} (from the {@code user.home} property), as in {@code
+   *     scripts/fetch-data.sh}
+   */
   public static Path defaultCacheRoot() {
     return Path.of(System.getProperty("user.home"), ".cache", "attentiondrop", "data");
   }

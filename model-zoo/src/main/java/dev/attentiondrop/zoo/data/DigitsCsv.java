@@ -16,7 +16,20 @@ public final class DigitsCsv {
 
   private DigitsCsv() {}
 
-  /** Reads every line of {@code csv} (gzipped or not) as split {@code "all"}. */
+  /**
+   * Reads every line of {@code csv} (gzipped or not) as split {@code "all"}: the image of line
+   * {@code i} is example {@code i}, pixel {@code j} (row-major in the 8x8 image) being {@code
+   * field_j / 16}, and its label the 65th field.
+   *
+   * @param name the dataset name to record
+   * @param csv the file, gzipped or plain ASCII
+   * @param classNames the class names, indexed by label; labels must lie in {@code [0,
+   *     classNames.size())}
+   * @param source origin and license of the data, to record
+   * @return the 8x8 images, in file order
+   * @throws IOException if the file cannot be read, or is empty, truncated or malformed (a {@link
+   *     DatasetFormatException} naming the line and column)
+   */
   public static ImageDataset read(String name, Path csv, List<String> classNames, String source)
       throws IOException {
     return read(name, RawFile.of(csv), classNames, source);

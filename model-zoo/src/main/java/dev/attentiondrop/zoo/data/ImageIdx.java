@@ -16,17 +16,45 @@ import java.util.List;
 public final class ImageIdx {
   private ImageIdx() {}
 
-  /** Reads an images file and its labels file as an {@link ImageDataset} with pixels / 255. */
+  /**
+   * Reads an images file and its labels file as an {@link ImageDataset}: pixel byte {@code b}
+   * becomes {@code b / 255} in {@code [0, 1]}, label {@code i} labels image {@code i}.
+   *
+   * @param name the dataset name to record
+   * @param split the split name to record
+   * @param images the IDX images file {@code [n, rows, cols]}, gzipped or not
+   * @param labels the IDX labels file {@code [n]}, gzipped or not
+   * @param classNames the class names, indexed by label; labels must lie in {@code [0,
+   *     classNames.size())}
+   * @param source origin and license of the data, to record
+   * @return the {@code n} images with their labels
+   * @throws IOException if a file cannot be read, or its header, length or labels are wrong, or the
+   *     two files disagree on {@code n} (a {@link DatasetFormatException})
+   */
   public static ImageDataset read(
       String name, String split, Path images, Path labels, List<String> classNames, String source)
       throws IOException {
     return read(name, split, RawFile.of(images), RawFile.of(labels), classNames, source);
   }
 
-  /** Unlabelled images {@code [n, rows, cols]} with pixels / 255 in [0, 1]. */
+  /**
+   * Unlabelled images {@code [n, rows, cols]} with pixels / 255 in [0, 1].
+   *
+   * @param n number of images
+   * @param rows rows of each image
+   * @param cols columns of each image
+   * @param pixels {@code n * rows * cols} values in {@code [0, 1]}, row-major
+   */
   public record Images(int n, int rows, int cols, float[] pixels) {}
 
-  /** Reads an images file alone (no labels), for prediction. */
+  /**
+   * Reads an images file alone (no labels), for prediction.
+   *
+   * @param file an IDX images file {@code [n, rows, cols]}, gzipped or not
+   * @return its images, pixel byte {@code b} scaled to {@code b / 255}
+   * @throws IOException if the file cannot be read, or its header or length is wrong (a {@link
+   *     DatasetFormatException})
+   */
   public static Images readImages(Path file) throws IOException {
     RawFile images = RawFile.of(file);
     int[] dims = dims(images, 3);
@@ -66,7 +94,13 @@ public final class ImageIdx {
 
   /**
    * Writes {@code data} as gzipped IDX images and labels, pixels rounded to {@code round(255 p)}:
-   * the inverse of {@link #read} for data that came from IDX files.
+   * the inverse of {@link #read} for data that came from IDX files. Both streams are closed.
+   *
+   * @param data the images and labels to write (labels must be below 256)
+   * @param images receives the images file, magic {@code 0x00000803}, sizes {@code [n, height,
+   *     width]}
+   * @param labels receives the labels file, magic {@code 0x00000801}, size {@code [n]}
+   * @throws IOException if writing fails
    */
   public static void write(ImageDataset data, OutputStream images, OutputStream labels)
       throws IOException {

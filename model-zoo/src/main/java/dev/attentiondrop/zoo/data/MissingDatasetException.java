@@ -6,6 +6,7 @@ import java.nio.file.Path;
 public final class MissingDatasetException extends IllegalStateException {
   private static final long serialVersionUID = 1L;
 
+  /** The command that fetches the dataset, or null for an embedded demo subset. */
   private final String fetchCommand;
 
   MissingDatasetException(String name, Path missing, Path cacheRoot) {

@@ -41,7 +41,16 @@ public final class SpamAssassin {
 
   /**
    * Reads every message of the corpus directory as split {@code "all"}, groups in {@link #GROUPS}
-   * order, files sorted by name within a group.
+   * order, files sorted by name within a group. A message is decoded as strict UTF-8, or as
+   * ISO-8859-1 if it is not valid UTF-8, and only its {@link #body} is kept; groups whose name
+   * starts with {@code spam} are labelled 1, the others 0.
+   *
+   * @param name the dataset name to record
+   * @param dir the corpus folder, holding one folder per group of {@link #GROUPS}
+   * @param source origin and license of the data, to record
+   * @return the message bodies with their labels
+   * @throws IOException if a file cannot be read, a group holds no {@code .txt} file, or a message
+   *     has no blank line ending its headers (a {@link DatasetFormatException})
    */
   public static TextDataset readCorpus(String name, Path dir, String source) throws IOException {
     List<String> texts = new ArrayList<>();
@@ -70,8 +79,12 @@ public final class SpamAssassin {
   }
 
   /**
-   * The body of an e-mail: the text after the first blank line.
+   * The body of an e-mail: the text after the first blank line ({@code \n\n}, with an optional
+   * {@code \r} before either newline).
    *
+   * @param file the message's file, named in the error
+   * @param message the whole message, headers included
+   * @return everything after the first blank line
    * @throws DatasetFormatException if there is no blank line, so no end of the headers
    */
   public static String body(String file, String message) throws DatasetFormatException {
@@ -83,7 +96,17 @@ public final class SpamAssassin {
     return message.substring(m.end());
   }
 
-  /** Reads a subset TSV (see the class comment) as split {@code split}. */
+  /**
+   * Reads a subset TSV (see the class comment) as split {@code split}.
+   *
+   * @param name the dataset name to record
+   * @param split the split name to record
+   * @param tsv the TSV file, gzipped or not
+   * @param source origin and license of the data, to record
+   * @return the texts with their labels, in file order
+   * @throws IOException if the file cannot be read, or lacks the header or the final newline, or
+   *     holds a malformed line or escape (a {@link DatasetFormatException} naming the line)
+   */
   public static TextDataset readTsv(String name, String split, Path tsv, String source)
       throws IOException {
     return readTsv(name, split, RawFile.of(tsv), source);
@@ -120,7 +143,14 @@ public final class SpamAssassin {
     return new TextDataset(name, split, texts, labels, CLASSES, source);
   }
 
-  /** Writes {@code data} as a gzipped subset TSV, the inverse of {@link #readTsv}. */
+  /**
+   * Writes {@code data} as a gzipped subset TSV, the inverse of {@link #readTsv}; closes {@code
+   * out}.
+   *
+   * @param data the texts and labels to write (labels 0 or 1)
+   * @param out receives the gzipped UTF-8 TSV
+   * @throws IOException if writing fails
+   */
   public static void writeTsv(TextDataset data, OutputStream out) throws IOException {
     try (Writer w = new OutputStreamWriter(RawFile.gzip(out), StandardCharsets.UTF_8)) {
       w.write(TSV_HEADER + "\n");

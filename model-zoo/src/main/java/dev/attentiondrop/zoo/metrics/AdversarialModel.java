@@ -14,5 +14,13 @@ import org.tensorflow.types.TFloat32;
  */
 @FunctionalInterface
 public interface AdversarialModel {
+  /**
+   * Builds the model's logits on {@code input}.
+   *
+   * @param tf ops on the graph of the attack's session
+   * @param input the float32 input {@code [batch, ...example shape]}
+   * @return the float32 class logits {@code [batch, classes]}, differentiable with respect to
+   *     {@code input}
+   */
   Operand<TFloat32> logits(Ops tf, Operand<TFloat32> input);
 }

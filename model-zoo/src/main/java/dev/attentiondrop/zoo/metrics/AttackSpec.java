@@ -5,10 +5,19 @@ package dev.attentiondrop.zoo.metrics;
  * when the record is built; messages name the parameter, the value and the allowed range.
  */
 public sealed interface AttackSpec {
-  /** The radius of the L-infinity ball around the clean input. */
+  /**
+   * The attack's radius.
+   *
+   * @return the radius {@code eps} of the L-infinity ball {@code {x : max_j |x_j - x0_j| <= eps}}
+   *     around the clean input {@code x0}
+   */
   double eps();
 
-  /** A short name for reports ({@code fgsm} or {@code pgd}). */
+  /**
+   * A short name for reports.
+   *
+   * @return {@code fgsm} or {@code pgd}
+   */
   String name();
 
   /**
@@ -18,10 +27,21 @@ public sealed interface AttackSpec {
    * @param eps finite, {@code >= 0}
    */
   record Fgsm(double eps) implements AttackSpec {
+    /**
+     * Validates the radius.
+     *
+     * @param eps finite, {@code >= 0}
+     * @throws IllegalArgumentException if {@code eps} is negative, infinite or NaN
+     */
     public Fgsm {
       checkEps(eps);
     }
 
+    /**
+     * The name of FGSM.
+     *
+     * @return {@code "fgsm"}
+     */
     @Override
     public String name() {
       return "fgsm";
@@ -42,6 +62,16 @@ public sealed interface AttackSpec {
    */
   record Pgd(double eps, int steps, double stepSize, boolean randomStart, long seed)
       implements AttackSpec {
+    /**
+     * Validates the parameters.
+     *
+     * @param eps finite, {@code >= 0}
+     * @param steps {@code >= 1}
+     * @param stepSize finite, {@code > 0}
+     * @param randomStart whether to start at a uniform random point of the ball
+     * @param seed seed of the random start (ignored without it)
+     * @throws IllegalArgumentException if a parameter is outside its range
+     */
     public Pgd {
       checkEps(eps);
       if (steps < 1) {
@@ -57,6 +87,14 @@ public sealed interface AttackSpec {
      * PGD with the step a multiple of eps, {@code stepSize = stepOverEps * eps} (2.5 / steps is the
      * common choice). At {@code eps = 0} the ball is the single clean point, whatever the step, so
      * the step is then {@code stepOverEps} itself, only to keep it valid.
+     *
+     * @param eps finite, {@code >= 0}
+     * @param steps {@code >= 1}
+     * @param stepOverEps the step size as a multiple of {@code eps}, finite, {@code > 0}
+     * @param randomStart whether to start at a uniform random point of the ball
+     * @param seed seed of the random start (ignored without it)
+     * @return the PGD spec with {@code stepSize = eps > 0 ? stepOverEps * eps : stepOverEps}
+     * @throws IllegalArgumentException if a parameter is outside its range
      */
     public static Pgd relative(
         double eps, int steps, double stepOverEps, boolean randomStart, long seed) {
@@ -68,6 +106,11 @@ public sealed interface AttackSpec {
       return new Pgd(eps, steps, eps > 0 ? stepOverEps * eps : stepOverEps, randomStart, seed);
     }
 
+    /**
+     * The name of PGD.
+     *
+     * @return {@code "pgd"}
+     */
     @Override
     public String name() {
       return "pgd";

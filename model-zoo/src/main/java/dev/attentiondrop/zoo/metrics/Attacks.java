@@ -122,12 +122,20 @@ public final class Attacks {
   }
 
   /**
-   * Builds the attack graph for {@code model} into the graph of {@code session}.
+   * Builds the attack graph for {@code model} into the graph of {@code session}, with {@link
+   * #DEFAULT_BATCH_SIZE}: the placeholders, logits, loss and gradient described in the class
+   * comment, under the name scope {@code attack}.
    *
+   * @param session the session that holds the model's variables; the caller keeps and closes it
    * @param tf ops on the session's graph (the model's variables must be in that graph)
-   * @param exampleShape the shape of one example, without the batch dimension
-   * @param classes number of classes (the logits' last dimension)
+   * @param model the differentiable classifier, called once on the input placeholder
+   * @param exampleShape the shape of one example, without the batch dimension, every dimension
+   *     {@code >= 1}
+   * @param classes number of classes (the logits' last dimension), in {@code [2, 2^20]}
    * @param clip the value range of valid inputs, or {@code null} for none
+   * @return the attacks
+   * @throws IllegalArgumentException if an argument is invalid, the logits are not {@code [batch,
+   *     classes]}, or the logits do not depend on the input
    */
   public static Attacks create(
       Session session,
@@ -139,7 +147,21 @@ public final class Attacks {
     return new Attacks(session, tf, model, exampleShape, classes, clip, DEFAULT_BATCH_SIZE);
   }
 
-  /** {@link #create} with a batch size. */
+  /**
+   * {@link #create(Session, Ops, AdversarialModel, long[], int, ValueRange)} with a batch size.
+   *
+   * @param session the session that holds the model's variables; the caller keeps and closes it
+   * @param tf ops on the session's graph (the model's variables must be in that graph)
+   * @param model the differentiable classifier, called once on the input placeholder
+   * @param exampleShape the shape of one example, without the batch dimension, every dimension
+   *     {@code >= 1}
+   * @param classes number of classes (the logits' last dimension), in {@code [2, 2^20]}
+   * @param clip the value range of valid inputs, or {@code null} for none
+   * @param batchSize examples per session run, {@code >= 1}
+   * @return the attacks
+   * @throws IllegalArgumentException if an argument is invalid, the logits are not {@code [batch,
+   *     classes]}, or the logits do not depend on the input
+   */
   public static Attacks create(
       Session session,
       Ops tf,
@@ -151,30 +173,63 @@ public final class Attacks {
     return new Attacks(session, tf, model, exampleShape, classes, clip, batchSize);
   }
 
+  /**
+   * The shape of one example.
+   *
+   * @return a copy of the example shape, without the batch dimension
+   */
   public long[] exampleShape() {
     return exampleShape.clone();
   }
 
+  /**
+   * The number of values of one example.
+   *
+   * @return {@code prod(exampleShape())}
+   */
   public int exampleSize() {
     return exampleSize;
   }
 
+  /**
+   * The number of classes.
+   *
+   * @return the logits' last dimension
+   */
   public int classes() {
     return classes;
   }
 
-  /** The clip range, or {@code null}. */
+  /**
+   * The range adversarial values are clipped to.
+   *
+   * @return the clip range, or {@code null} for none
+   */
   public ValueRange clip() {
     return clip;
   }
 
+  /**
+   * The number of examples per session run.
+   *
+   * @return the batch size
+   */
   public int batchSize() {
     return batchSize;
   }
 
   // ---------------------------------------------------------------- model queries
 
-  /** Logits {@code [n, classes]}, flat. */
+  /**
+   * The model's logits on {@code x}.
+   *
+   * @param x the inputs, {@code n * exampleSize()} finite values, row-major, inside the clip range
+   *     if there is one
+   * @param side extra feeds per batch (for example a padding mask), or {@code null} for none
+   * @return the logits {@code [n, classes]}, flat row-major
+   * @throws IllegalArgumentException if {@code x} is empty, not a multiple of {@link
+   *     #exampleSize()}, not finite or outside the clip range
+   */
   public float[] logits(float[] x, SideFeeds side) {
     int n = examples(x, null);
     float[] out = new float[n * classes];
@@ -186,11 +241,29 @@ public final class Attacks {
     return out;
   }
 
+  /**
+   * {@link #logits(float[], SideFeeds)} without extra feeds.
+   *
+   * @param x the inputs, {@code n * exampleSize()} finite values, row-major, inside the clip range
+   *     if there is one
+   * @return the logits {@code [n, classes]}, flat row-major
+   * @throws IllegalArgumentException if {@code x} is empty, not a multiple of {@link
+   *     #exampleSize()}, not finite or outside the clip range
+   */
   public float[] logits(float[] x) {
     return logits(x, SideFeeds.NONE);
   }
 
-  /** Predicted classes (argmax of the logits, lowest index on ties). */
+  /**
+   * Predicted classes: {@code argmax_c z[i][c]} of the logits, the lowest index on ties.
+   *
+   * @param x the inputs, {@code n * exampleSize()} finite values, row-major, inside the clip range
+   *     if there is one
+   * @param side extra feeds per batch (for example a padding mask), or {@code null} for none
+   * @return {@code n} class indices
+   * @throws IllegalArgumentException if {@code x} is empty, not a multiple of {@link
+   *     #exampleSize()}, not finite or outside the clip range
+   */
   public int[] predict(float[] x, SideFeeds side) {
     float[] z = logits(x, side);
     int n = z.length / classes;
@@ -207,11 +280,31 @@ public final class Attacks {
     return out;
   }
 
+  /**
+   * {@link #predict(float[], SideFeeds)} without extra feeds.
+   *
+   * @param x the inputs, {@code n * exampleSize()} finite values, row-major, inside the clip range
+   *     if there is one
+   * @return {@code n} class indices
+   * @throws IllegalArgumentException if {@code x} is empty, not a multiple of {@link
+   *     #exampleSize()}, not finite or outside the clip range
+   */
   public int[] predict(float[] x) {
     return predict(x, SideFeeds.NONE);
   }
 
-  /** Fraction of examples predicted correctly. */
+  /**
+   * Accuracy: the fraction of examples predicted correctly, {@code (1/n) sum_i [predict(x)_i =
+   * y_i]}.
+   *
+   * @param x the inputs, {@code n * exampleSize()} finite values, row-major, inside the clip range
+   *     if there is one
+   * @param labels {@code n} class indices in {@code [0, classes())}
+   * @param side extra feeds per batch (for example a padding mask), or {@code null} for none
+   * @return the accuracy, in {@code [0, 1]}
+   * @throws IllegalArgumentException if {@code x} is empty, not a multiple of {@link
+   *     #exampleSize()}, not finite or outside the clip range, or the labels do not match it
+   */
   public double accuracy(float[] x, int[] labels, SideFeeds side) {
     examples(x, labels);
     int[] pred = predict(x, side);
@@ -224,11 +317,33 @@ public final class Attacks {
     return (double) correct / pred.length;
   }
 
+  /**
+   * {@link #accuracy(float[], int[], SideFeeds)} without extra feeds.
+   *
+   * @param x the inputs, {@code n * exampleSize()} finite values, row-major, inside the clip range
+   *     if there is one
+   * @param labels {@code n} class indices in {@code [0, classes())}
+   * @return the accuracy, in {@code [0, 1]}
+   * @throws IllegalArgumentException if {@code x} is empty, not a multiple of {@link
+   *     #exampleSize()}, not finite or outside the clip range, or the labels do not match it
+   */
   public double accuracy(float[] x, int[] labels) {
     return accuracy(x, labels, SideFeeds.NONE);
   }
 
-  /** The loss {@code mean_i crossEntropy_i} over all {@code n} examples. */
+  /**
+   * The loss {@code L(x) = (1/n) sum_i crossEntropy_i} over all {@code n} examples, {@code
+   * crossEntropy_i = logsumexp(z_i) - z_i[y_i]} of the logits {@code z_i}: the float32 batch means
+   * of the graph, weighted by batch size.
+   *
+   * @param x the inputs, {@code n * exampleSize()} finite values, row-major, inside the clip range
+   *     if there is one
+   * @param labels {@code n} class indices in {@code [0, classes())}
+   * @param side extra feeds per batch (for example a padding mask), or {@code null} for none
+   * @return the mean cross-entropy in nats
+   * @throws IllegalArgumentException if {@code x} is empty, not a multiple of {@link
+   *     #exampleSize()}, not finite or outside the clip range, or the labels do not match it
+   */
   public double loss(float[] x, int[] labels, SideFeeds side) {
     int n = examples(x, labels);
     double total = 0;
@@ -239,11 +354,32 @@ public final class Attacks {
     return total / n;
   }
 
+  /**
+   * {@link #loss(float[], int[], SideFeeds)} without extra feeds.
+   *
+   * @param x the inputs, {@code n * exampleSize()} finite values, row-major, inside the clip range
+   *     if there is one
+   * @param labels {@code n} class indices in {@code [0, classes())}
+   * @return the mean cross-entropy in nats
+   * @throws IllegalArgumentException if {@code x} is empty, not a multiple of {@link
+   *     #exampleSize()}, not finite or outside the clip range, or the labels do not match it
+   */
   public double loss(float[] x, int[] labels) {
     return loss(x, labels, SideFeeds.NONE);
   }
 
-  /** {@code d loss / d x} of {@link #loss} (the mean over all {@code n} examples), flat. */
+  /**
+   * The gradient {@code dL / dx} of {@link #loss(float[], int[], SideFeeds)} (the mean over all
+   * {@code n} examples): each batch's gradient of its own mean, scaled by {@code batch / n}.
+   *
+   * @param x the inputs, {@code n * exampleSize()} finite values, row-major, inside the clip range
+   *     if there is one
+   * @param labels {@code n} class indices in {@code [0, classes())}
+   * @param side extra feeds per batch (for example a padding mask), or {@code null} for none
+   * @return the gradient, same layout as {@code x}
+   * @throws IllegalArgumentException if {@code x} is empty, not a multiple of {@link
+   *     #exampleSize()}, not finite or outside the clip range, or the labels do not match it
+   */
   public float[] gradient(float[] x, int[] labels, SideFeeds side) {
     int n = examples(x, labels);
     float[] out = new float[x.length];
@@ -258,26 +394,83 @@ public final class Attacks {
     return out;
   }
 
+  /**
+   * {@link #gradient(float[], int[], SideFeeds)} without extra feeds.
+   *
+   * @param x the inputs, {@code n * exampleSize()} finite values, row-major, inside the clip range
+   *     if there is one
+   * @param labels {@code n} class indices in {@code [0, classes())}
+   * @return the gradient, same layout as {@code x}
+   * @throws IllegalArgumentException if {@code x} is empty, not a multiple of {@link
+   *     #exampleSize()}, not finite or outside the clip range, or the labels do not match it
+   */
   public float[] gradient(float[] x, int[] labels) {
     return gradient(x, labels, SideFeeds.NONE);
   }
 
   // ---------------------------------------------------------------- attacks
 
-  /** FGSM at radius {@code eps}; returns the adversarial inputs. */
+  /**
+   * FGSM at radius {@code eps}: {@code x' = clip(x + eps * sign(grad_x L(x)))}, one step.
+   *
+   * @param x the inputs, {@code n * exampleSize()} finite values, row-major, inside the clip range
+   *     if there is one
+   * @param labels {@code n} class indices in {@code [0, classes())}
+   * @param eps the radius, finite, {@code >= 0}
+   * @param side extra feeds per batch (for example a padding mask), or {@code null} for none
+   * @return the adversarial inputs, same layout as {@code x}
+   * @throws IllegalArgumentException if {@code x} is empty, not a multiple of {@link
+   *     #exampleSize()}, not finite or outside the clip range, or the labels do not match it, or
+   *     {@code eps} is invalid
+   */
   public float[] fgsm(float[] x, int[] labels, double eps, SideFeeds side) {
     return attack(x, labels, new AttackSpec.Fgsm(eps), side);
   }
 
+  /**
+   * {@link #fgsm(float[], int[], double, SideFeeds)} without extra feeds.
+   *
+   * @param x the inputs, {@code n * exampleSize()} finite values, row-major, inside the clip range
+   *     if there is one
+   * @param labels {@code n} class indices in {@code [0, classes())}
+   * @param eps the radius, finite, {@code >= 0}
+   * @return the adversarial inputs, same layout as {@code x}
+   * @throws IllegalArgumentException if {@code x} is empty, not a multiple of {@link
+   *     #exampleSize()}, not finite or outside the clip range, or the labels do not match it, or
+   *     {@code eps} is invalid
+   */
   public float[] fgsm(float[] x, int[] labels, double eps) {
     return fgsm(x, labels, eps, SideFeeds.NONE);
   }
 
-  /** PGD; the random start (if any) is {@link #uniformNoise} of the spec's seed. */
+  /**
+   * PGD as in the class comment; the random start (if any) is {@link #uniformNoise
+   * uniformNoise(spec.seed(), x.length, spec.eps())}.
+   *
+   * @param x the inputs, {@code n * exampleSize()} finite values, row-major, inside the clip range
+   *     if there is one
+   * @param labels {@code n} class indices in {@code [0, classes())}
+   * @param spec the PGD parameters
+   * @param side extra feeds per batch (for example a padding mask), or {@code null} for none
+   * @return the adversarial inputs, same layout as {@code x}
+   * @throws IllegalArgumentException if {@code x} is empty, not a multiple of {@link
+   *     #exampleSize()}, not finite or outside the clip range, or the labels do not match it
+   */
   public float[] pgd(float[] x, int[] labels, AttackSpec.Pgd spec, SideFeeds side) {
     return attack(x, labels, spec, side);
   }
 
+  /**
+   * {@link #pgd(float[], int[], AttackSpec.Pgd, SideFeeds)} without extra feeds.
+   *
+   * @param x the inputs, {@code n * exampleSize()} finite values, row-major, inside the clip range
+   *     if there is one
+   * @param labels {@code n} class indices in {@code [0, classes())}
+   * @param spec the PGD parameters
+   * @return the adversarial inputs, same layout as {@code x}
+   * @throws IllegalArgumentException if {@code x} is empty, not a multiple of {@link
+   *     #exampleSize()}, not finite or outside the clip range, or the labels do not match it
+   */
   public float[] pgd(float[] x, int[] labels, AttackSpec.Pgd spec) {
     return pgd(x, labels, spec, SideFeeds.NONE);
   }
@@ -285,7 +478,20 @@ public final class Attacks {
   /**
    * PGD from the given start offset {@code start} (same length as {@code x}; projected onto the
    * eps-ball and clipped), ignoring the spec's {@code randomStart} and {@code seed}; {@code null}
-   * starts at the clean input. For reproducing a run with externally drawn noise.
+   * starts at the clean input. For reproducing a run with externally drawn noise: {@code x =
+   * clip(proj(x0 + start))}, then {@code spec.steps()} times {@code x <- clip(proj(x + stepSize *
+   * sign(g(x))))}, {@code g} being the gradient of the batch's mean loss.
+   *
+   * @param x the inputs, {@code n * exampleSize()} finite values, row-major, inside the clip range
+   *     if there is one
+   * @param labels {@code n} class indices in {@code [0, classes())}
+   * @param spec the PGD parameters (its {@code randomStart} and {@code seed} are ignored)
+   * @param start the start offset, {@code x.length} finite values, or {@code null} for none
+   * @param side extra feeds per batch (for example a padding mask), or {@code null} for none
+   * @return the adversarial inputs, same layout as {@code x}
+   * @throws IllegalArgumentException if {@code x} is empty, not a multiple of {@link
+   *     #exampleSize()}, not finite or outside the clip range, or the labels do not match it, or
+   *     {@code start} has the wrong length or a non-finite value
    */
   public float[] pgdFrom(
       float[] x, int[] labels, AttackSpec.Pgd spec, float[] start, SideFeeds side) {
@@ -328,11 +534,36 @@ public final class Attacks {
     return out;
   }
 
+  /**
+   * {@link #pgdFrom(float[], int[], AttackSpec.Pgd, float[], SideFeeds)} without extra feeds.
+   *
+   * @param x the inputs, {@code n * exampleSize()} finite values, row-major, inside the clip range
+   *     if there is one
+   * @param labels {@code n} class indices in {@code [0, classes())}
+   * @param spec the PGD parameters (its {@code randomStart} and {@code seed} are ignored)
+   * @param start the start offset, {@code x.length} finite values, or {@code null} for none
+   * @return the adversarial inputs, same layout as {@code x}
+   * @throws IllegalArgumentException if {@code x} is empty, not a multiple of {@link
+   *     #exampleSize()}, not finite or outside the clip range, or the labels do not match it, or
+   *     {@code start} has the wrong length or a non-finite value
+   */
   public float[] pgdFrom(float[] x, int[] labels, AttackSpec.Pgd spec, float[] start) {
     return pgdFrom(x, labels, spec, start, SideFeeds.NONE);
   }
 
-  /** Runs {@code spec} on every example; returns the adversarial inputs. */
+  /**
+   * Runs {@code spec} on every example: FGSM, or PGD (with the random start of {@link #pgd(float[],
+   * int[], AttackSpec.Pgd, SideFeeds)}).
+   *
+   * @param x the inputs, {@code n * exampleSize()} finite values, row-major, inside the clip range
+   *     if there is one
+   * @param labels {@code n} class indices in {@code [0, classes())}
+   * @param spec the attack
+   * @param side extra feeds per batch (for example a padding mask), or {@code null} for none
+   * @return the adversarial inputs, same layout as {@code x}
+   * @throws IllegalArgumentException if {@code x} is empty, not a multiple of {@link
+   *     #exampleSize()}, not finite or outside the clip range, or the labels do not match it
+   */
   public float[] attack(float[] x, int[] labels, AttackSpec spec, SideFeeds side) {
     int n = examples(x, labels);
     Checks.notNull("attack spec", spec);
@@ -353,6 +584,17 @@ public final class Attacks {
     return out;
   }
 
+  /**
+   * {@link #attack(float[], int[], AttackSpec, SideFeeds)} without extra feeds.
+   *
+   * @param x the inputs, {@code n * exampleSize()} finite values, row-major, inside the clip range
+   *     if there is one
+   * @param labels {@code n} class indices in {@code [0, classes())}
+   * @param spec the attack
+   * @return the adversarial inputs, same layout as {@code x}
+   * @throws IllegalArgumentException if {@code x} is empty, not a multiple of {@link
+   *     #exampleSize()}, not finite or outside the clip range, or the labels do not match it
+   */
   public float[] attack(float[] x, int[] labels, AttackSpec spec) {
     return attack(x, labels, spec, SideFeeds.NONE);
   }
@@ -362,6 +604,18 @@ public final class Attacks {
    * that radius (its {@code eps()} must equal it), for example {@code AttackSpec.Fgsm::new} or
    * {@code e -> AttackSpec.Pgd.relative(e, 10, 0.25, true, 7)}. At {@code eps = 0} every attack
    * returns the clean input, so the accuracy there is the clean accuracy.
+   *
+   * @param x the inputs, {@code n * exampleSize()} finite values, row-major, inside the clip range
+   *     if there is one
+   * @param labels {@code n} class indices in {@code [0, classes())}
+   * @param eps the radii, at least one
+   * @param attackAt the attack at each radius; every radius must give the same kind of attack
+   * @param side extra feeds per batch (for example a padding mask), or {@code null} for none
+   * @return the attack's name, {@code n}, the clean accuracy, and the radii with the accuracy on
+   *     the adversarial inputs at each
+   * @throws IllegalArgumentException if {@code x} is empty, not a multiple of {@link
+   *     #exampleSize()}, not finite or outside the clip range, or the labels do not match it,
+   *     {@code eps} is empty, or {@code attackAt} gives a wrong radius or two kinds of attack
    */
   public RobustAccuracy robustAccuracy(
       float[] x,
@@ -396,6 +650,21 @@ public final class Attacks {
     return new RobustAccuracy(name, n, clean, radii, acc);
   }
 
+  /**
+   * {@link #robustAccuracy(float[], int[], double[], DoubleFunction, SideFeeds)} without extra
+   * feeds.
+   *
+   * @param x the inputs, {@code n * exampleSize()} finite values, row-major, inside the clip range
+   *     if there is one
+   * @param labels {@code n} class indices in {@code [0, classes())}
+   * @param eps the radii, at least one
+   * @param attackAt the attack at each radius; every radius must give the same kind of attack
+   * @return the attack's name, {@code n}, the clean accuracy, and the radii with the accuracy on
+   *     the adversarial inputs at each
+   * @throws IllegalArgumentException if {@code x} is empty, not a multiple of {@link
+   *     #exampleSize()}, not finite or outside the clip range, or the labels do not match it,
+   *     {@code eps} is empty, or {@code attackAt} gives a wrong radius or two kinds of attack
+   */
   public RobustAccuracy robustAccuracy(
       float[] x, int[] labels, double[] eps, DoubleFunction<? extends AttackSpec> attackAt) {
     return robustAccuracy(x, labels, eps, attackAt, SideFeeds.NONE);
@@ -405,6 +674,12 @@ public final class Attacks {
    * The random start of PGD: {@code size} values {@code (2 u - 1) eps} with {@code u} the
    * successive {@link SplittableRandom#nextDouble()} of {@code new SplittableRandom(seed)}, as
    * float32 (so in {@code [-eps, eps]} up to float rounding; the attack projects them anyway).
+   *
+   * @param seed the seed of the generator
+   * @param size the number of values, {@code >= 0}
+   * @param eps the radius, finite, {@code >= 0}
+   * @return the noise
+   * @throws IllegalArgumentException if {@code size} is negative or {@code eps} invalid
    */
   public static float[] uniformNoise(long seed, int size, double eps) {
     Checks.inRange("size", size, 0, Integer.MAX_VALUE);

@@ -50,6 +50,9 @@ public final class Calibration {
   /**
    * One reliability-diagram bin {@code (lower, upper]} (the first also holds 0).
    *
+   * @param lower the lower edge {@code b / B}
+   * @param upper the upper edge {@code (b + 1) / B}
+   * @param count the number {@code n_b} of examples whose confidence falls in the bin
    * @param meanConfidence mean confidence of its examples, {@code null} when empty
    * @param accuracy accuracy of its examples, {@code null} when empty
    */
@@ -60,6 +63,15 @@ public final class Calibration {
   /**
    * All metrics of one evaluation. Serializes with {@code dev.attentiondrop.zoo.config.Json} to
    * snake_case keys ({@code examples, classes, bins, accuracy, nll, ece, brier, reliability}).
+   *
+   * @param examples the number {@code n} of examples
+   * @param classes the number {@code C} of classes
+   * @param bins the number {@code B} of ECE / reliability bins
+   * @param accuracy fraction of examples whose prediction equals the label
+   * @param nll mean negative log-likelihood of the labels (see the class comment)
+   * @param ece expected calibration error with {@code B} bins
+   * @param brier multi-class Brier score, in {@code [0, 2]}
+   * @param reliability the {@code B} reliability-diagram bins, lowest first, empty ones included
    */
   @JsonPropertyOrder({
     "examples",
@@ -80,6 +92,18 @@ public final class Calibration {
       double ece,
       double brier,
       List<Bin> reliability) {
+    /**
+     * Copies the bins into an immutable list.
+     *
+     * @param examples the number {@code n} of examples
+     * @param classes the number {@code C} of classes
+     * @param bins the number {@code B} of ECE / reliability bins
+     * @param accuracy fraction of examples whose prediction equals the label
+     * @param nll mean negative log-likelihood of the labels
+     * @param ece expected calibration error with {@code B} bins
+     * @param brier multi-class Brier score
+     * @param reliability the reliability-diagram bins, lowest first (copied)
+     */
     public Report {
       reliability = List.copyOf(reliability);
     }
@@ -87,7 +111,18 @@ public final class Calibration {
 
   // ---------------------------------------------------------------- whole reports
 
-  /** Every metric from probabilities, with {@code bins} ECE bins. */
+  /**
+   * Every metric from probabilities, with {@code bins} ECE bins: accuracy, floored NLL {@code
+   * mean_i -log(max(p[i][y_i], NLL_FLOOR))}, ECE, Brier score and the reliability bins.
+   *
+   * @param probabilities {@code n} rows of {@code C} probabilities, each row summing to 1 within
+   *     {@link #SUM_TOLERANCE}
+   * @param labels {@code n} labels in {@code [0, C)}
+   * @param bins the number {@code B} of equal-width confidence bins, in {@code [1, 1000000]}
+   * @return the report
+   * @throws IllegalArgumentException for invalid probabilities, labels or bins (see the class
+   *     comment)
+   */
   public static Report evaluate(double[][] probabilities, int[] labels, int bins) {
     int classes = checkProbabilities(probabilities, labels);
     checkBins(bins);
@@ -102,19 +137,46 @@ public final class Calibration {
         reliability(probabilities, labels, bins));
   }
 
-  /** {@link #evaluate(double[][], int[], int)} with float32 probabilities. */
+  /**
+   * {@link #evaluate(double[][], int[], int)} with float32 probabilities, widened to float64.
+   *
+   * @param probabilities {@code n} rows of {@code C} probabilities, each row summing to 1 within
+   *     {@link #SUM_TOLERANCE}
+   * @param labels {@code n} labels in {@code [0, C)}
+   * @param bins the number {@code B} of equal-width confidence bins, in {@code [1, 1000000]}
+   * @return the report
+   * @throws IllegalArgumentException for invalid probabilities, labels or bins (see the class
+   *     comment)
+   */
   public static Report evaluate(float[][] probabilities, int[] labels, int bins) {
     return evaluate(widen(probabilities), labels, bins);
   }
 
-  /** {@link #evaluate(double[][], int[], int)} with {@link #DEFAULT_BINS} bins. */
+  /**
+   * {@link #evaluate(double[][], int[], int)} with float32 probabilities and {@link #DEFAULT_BINS}
+   * bins.
+   *
+   * @param probabilities {@code n} rows of {@code C} probabilities, each row summing to 1 within
+   *     {@link #SUM_TOLERANCE}
+   * @param labels {@code n} labels in {@code [0, C)}
+   * @return the report
+   * @throws IllegalArgumentException for invalid probabilities, labels or bins (see the class
+   *     comment)
+   */
   public static Report evaluate(float[][] probabilities, int[] labels) {
     return evaluate(probabilities, labels, DEFAULT_BINS);
   }
 
   /**
    * Every metric from logits: probabilities are their float64 softmax, the NLL is the exact {@link
-   * #nllFromLogits} (no floor).
+   * #nllFromLogits} {@code mean_i (logsumexp(z_i) - z_i[y_i])} (no floor); accuracy, ECE, Brier
+   * score and the bins are those of the probabilities.
+   *
+   * @param logits {@code n} rows of {@code C} finite logits
+   * @param labels {@code n} labels in {@code [0, C)}
+   * @param bins the number {@code B} of equal-width confidence bins, in {@code [1, 1000000]}
+   * @return the report
+   * @throws IllegalArgumentException for non-finite logits, ragged rows or invalid labels or bins
    */
   public static Report evaluateLogits(float[][] logits, int[] labels, int bins) {
     double[][] p = softmax(logits);
@@ -130,14 +192,31 @@ public final class Calibration {
         r.reliability());
   }
 
-  /** {@link #evaluateLogits(float[][], int[], int)} with {@link #DEFAULT_BINS} bins. */
+  /**
+   * {@link #evaluateLogits(float[][], int[], int)} with {@link #DEFAULT_BINS} bins.
+   *
+   * @param logits {@code n} rows of {@code C} finite logits
+   * @param labels {@code n} labels in {@code [0, C)}
+   * @return the report
+   * @throws IllegalArgumentException for non-finite logits, ragged rows or invalid labels or bins
+   */
   public static Report evaluateLogits(float[][] logits, int[] labels) {
     return evaluateLogits(logits, labels, DEFAULT_BINS);
   }
 
   // ---------------------------------------------------------------- single metrics
 
-  /** Fraction of rows whose argmax (lowest index on ties) equals the label. */
+  /**
+   * Accuracy: the fraction of rows whose argmax (lowest index on ties) equals the label, {@code
+   * (1/n) sum_i [argmax_c p[i][c] = y_i]}.
+   *
+   * @param probabilities {@code n} rows of {@code C} probabilities, each row summing to 1 within
+   *     {@link #SUM_TOLERANCE}
+   * @param labels {@code n} labels in {@code [0, C)}
+   * @return the accuracy, in {@code [0, 1]}
+   * @throws IllegalArgumentException for invalid probabilities, labels or bins (see the class
+   *     comment)
+   */
   public static double accuracy(double[][] probabilities, int[] labels) {
     checkProbabilities(probabilities, labels);
     int correct = 0;
@@ -149,12 +228,30 @@ public final class Calibration {
     return (double) correct / labels.length;
   }
 
-  /** Accuracy of logits (the argmax of logits and of their softmax agree). */
+  /**
+   * Accuracy of logits: the accuracy of their float64 {@link #softmax} (the argmax of logits and of
+   * their softmax agree, up to ties created by rounding).
+   *
+   * @param logits {@code n} rows of {@code C} finite logits
+   * @param labels {@code n} labels in {@code [0, C)}
+   * @return the accuracy, in {@code [0, 1]}
+   * @throws IllegalArgumentException for non-finite logits, ragged rows or invalid labels or bins
+   */
   public static double accuracyFromLogits(float[][] logits, int[] labels) {
     return accuracy(softmax(logits), labels);
   }
 
-  /** {@code mean_i -log(max(p[i][y_i], NLL_FLOOR))}. */
+  /**
+   * Negative log-likelihood of the labels, {@code mean_i -log(max(p[i][y_i], NLL_FLOOR))}: each
+   * example contributes at most {@code -log(NLL_FLOOR) ~ 27.63}.
+   *
+   * @param probabilities {@code n} rows of {@code C} probabilities, each row summing to 1 within
+   *     {@link #SUM_TOLERANCE}
+   * @param labels {@code n} labels in {@code [0, C)}
+   * @return the mean NLL in nats, in {@code [0, 27.63]}
+   * @throws IllegalArgumentException for invalid probabilities, labels or bins (see the class
+   *     comment)
+   */
   public static double nll(double[][] probabilities, int[] labels) {
     checkProbabilities(probabilities, labels);
     double sum = 0;
@@ -164,7 +261,16 @@ public final class Calibration {
     return sum / labels.length;
   }
 
-  /** {@code mean_i logsumexp(z_i) - z_i[y_i]} in float64, exact for any finite logits. */
+  /**
+   * Negative log-likelihood from logits, {@code mean_i (logsumexp(z_i) - z_i[y_i])} with {@code
+   * logsumexp(z) = max(z) + log sum_c exp(z_c - max(z))}, in float64: {@code -log
+   * softmax(z_i)[y_i]} without a floor, exact for any finite logits.
+   *
+   * @param logits {@code n} rows of {@code C} finite logits
+   * @param labels {@code n} labels in {@code [0, C)}
+   * @return the mean NLL in nats, {@code >= 0}
+   * @throws IllegalArgumentException for non-finite logits, ragged rows or invalid labels or bins
+   */
   public static double nllFromLogits(float[][] logits, int[] labels) {
     checkLogits(logits, labels);
     double sum = 0;
@@ -174,7 +280,19 @@ public final class Calibration {
     return sum / labels.length;
   }
 
-  /** Expected calibration error with {@code bins} equal-width confidence bins. */
+  /**
+   * Expected calibration error with {@code bins} equal-width confidence bins: {@code ECE = sum_b
+   * (n_b / n) |acc_b - conf_b|} over the non-empty bins of {@link #reliability}, {@code acc_b} and
+   * {@code conf_b} being the accuracy and mean confidence ({@code max_c p[i][c]}) of bin {@code b}.
+   *
+   * @param probabilities {@code n} rows of {@code C} probabilities, each row summing to 1 within
+   *     {@link #SUM_TOLERANCE}
+   * @param labels {@code n} labels in {@code [0, C)}
+   * @param bins the number {@code B} of equal-width confidence bins, in {@code [1, 1000000]}
+   * @return the ECE, in {@code [0, 1]}
+   * @throws IllegalArgumentException for invalid probabilities, labels or bins (see the class
+   *     comment)
+   */
   public static double ece(double[][] probabilities, int[] labels, int bins) {
     double ece = 0;
     int n = labels.length;
@@ -186,7 +304,17 @@ public final class Calibration {
     return ece;
   }
 
-  /** Multi-class Brier score {@code mean_i sum_c (p[i][c] - onehot(y_i)[c])^2}. */
+  /**
+   * Multi-class Brier score {@code mean_i sum_c (p[i][c] - onehot(y_i)[c])^2}, neither divided by
+   * {@code C} nor restricted to the top label.
+   *
+   * @param probabilities {@code n} rows of {@code C} probabilities, each row summing to 1 within
+   *     {@link #SUM_TOLERANCE}
+   * @param labels {@code n} labels in {@code [0, C)}
+   * @return the score, in {@code [0, 2]} (0 for confident correct predictions)
+   * @throws IllegalArgumentException for invalid probabilities, labels or bins (see the class
+   *     comment)
+   */
   public static double brier(double[][] probabilities, int[] labels) {
     checkProbabilities(probabilities, labels);
     double sum = 0;
@@ -200,7 +328,21 @@ public final class Calibration {
     return sum / labels.length;
   }
 
-  /** The {@code bins} reliability-diagram bins, empty ones included, lowest first. */
+  /**
+   * The {@code bins} reliability-diagram bins, empty ones included, lowest first. Example {@code i}
+   * falls in bin {@link #binOf binOf(max_c p[i][c], bins)}; bin {@code b} has edges {@code b / B}
+   * and {@code (b + 1) / B}, its count {@code n_b}, mean confidence {@code conf_b = (1/n_b) sum_{i
+   * in b} max_c p[i][c]} and accuracy {@code acc_b = (1/n_b) sum_{i in b} [argmax_c p[i][c] = y_i]}
+   * (both null when {@code n_b = 0}).
+   *
+   * @param probabilities {@code n} rows of {@code C} probabilities, each row summing to 1 within
+   *     {@link #SUM_TOLERANCE}
+   * @param labels {@code n} labels in {@code [0, C)}
+   * @param bins the number {@code B} of equal-width confidence bins, in {@code [1, 1000000]}
+   * @return the {@code B} bins
+   * @throws IllegalArgumentException for invalid probabilities, labels or bins (see the class
+   *     comment)
+   */
   public static List<Bin> reliability(double[][] probabilities, int[] labels, int bins) {
     checkProbabilities(probabilities, labels);
     checkBins(bins);
@@ -237,6 +379,12 @@ public final class Calibration {
   /**
    * The bin of a confidence in {@code [0, 1]}: the lowest {@code b} with {@code c <= (b+1)/B}
    * (float64 quotient), so 0 falls in bin 0 and an edge value in the bin it closes.
+   *
+   * @param confidence a confidence {@code c} in {@code [0, 1]}
+   * @param bins the number {@code B} of equal-width confidence bins, in {@code [1, 1000000]}
+   * @return the bin index, in {@code [0, B)}
+   * @throws IllegalArgumentException if {@code confidence} is outside {@code [0, 1]} or {@code
+   *     bins} outside its range
    */
   public static int binOf(double confidence, int bins) {
     Checks.inClosed("confidence", confidence, 0, 1);
@@ -255,7 +403,14 @@ public final class Calibration {
 
   // ---------------------------------------------------------------- helpers
 
-  /** Row-wise softmax of float32 logits, computed in float64 with the max subtracted. */
+  /**
+   * Row-wise softmax of float32 logits, computed in float64 with the max subtracted: {@code p[i][c]
+   * = exp(z[i][c] - logsumexp(z_i))}.
+   *
+   * @param logits at least one row of {@code C >= 1} finite logits, every row of the same length
+   * @return the probabilities, one row per logit row
+   * @throws IllegalArgumentException for no rows, ragged or empty rows, or non-finite logits
+   */
   public static double[][] softmax(float[][] logits) {
     checkLogits(logits, null);
     double[][] out = new double[logits.length][];
@@ -269,7 +424,12 @@ public final class Calibration {
     return out;
   }
 
-  /** The index of the largest value, the lowest one on ties. */
+  /**
+   * The index of the largest value, the lowest one on ties.
+   *
+   * @param row a non-empty row of values
+   * @return {@code argmax_c row[c]}, the lowest such index on ties
+   */
   public static int argmax(double[] row) {
     int best = 0;
     for (int c = 1; c < row.length; c++) {

@@ -34,12 +34,29 @@ import org.tensorflow.types.TInt32;
 public final class ClassifierAttacks {
   private ClassifierAttacks() {}
 
-  /** The pixel attack of a vit classifier, with the default batch size. */
+  /**
+   * The pixel attack of a vit classifier, with {@link Attacks#DEFAULT_BATCH_SIZE}.
+   *
+   * @param session the session holding the classifier's variables; the caller keeps and closes it
+   * @param tf ops on the session's graph
+   * @param model a classifier of kind {@code vit}
+   * @return attacks on images {@code [n, S, S]}, clipped to {@link ValueRange#PIXELS}
+   * @throws IllegalArgumentException if the model is not a vit
+   */
   public static Attacks pixels(Session session, Ops tf, Classifier model) {
     return pixels(session, tf, model, Attacks.DEFAULT_BATCH_SIZE);
   }
 
-  /** The pixel attack of a vit classifier. */
+  /**
+   * The pixel attack of a vit classifier.
+   *
+   * @param session the session holding the classifier's variables; the caller keeps and closes it
+   * @param tf ops on the session's graph
+   * @param model a classifier of kind {@code vit}
+   * @param batchSize examples per session run, {@code >= 1}
+   * @return attacks on images {@code [n, S, S]}, clipped to {@link ValueRange#PIXELS}
+   * @throws IllegalArgumentException if the model is not a vit
+   */
   public static Attacks pixels(Session session, Ops tf, Classifier model, int batchSize) {
     ModelConfig c = Checks.notNull("model", model).config();
     if (!c.kind().equals("vit")) {
@@ -57,12 +74,29 @@ public final class ClassifierAttacks {
         batchSize);
   }
 
-  /** The input-embedding attack of a text classifier, with the default batch size. */
+  /**
+   * The input-embedding attack of a text classifier, with {@link Attacks#DEFAULT_BATCH_SIZE}.
+   *
+   * @param session the session holding the classifier's variables; the caller keeps and closes it
+   * @param tf ops on the session's graph
+   * @param model a classifier of kind {@code text}
+   * @return attacks on the input embeddings, addressed by token ids
+   * @throws IllegalArgumentException if the model is not a text model
+   */
   public static EmbeddingAttack embeddings(Session session, Ops tf, Classifier model) {
     return embeddings(session, tf, model, Attacks.DEFAULT_BATCH_SIZE);
   }
 
-  /** The input-embedding attack of a text classifier. */
+  /**
+   * The input-embedding attack of a text classifier.
+   *
+   * @param session the session holding the classifier's variables; the caller keeps and closes it
+   * @param tf ops on the session's graph
+   * @param model a classifier of kind {@code text}
+   * @param batchSize examples per session run, {@code >= 1}
+   * @return attacks on the input embeddings, addressed by token ids
+   * @throws IllegalArgumentException if the model is not a text model
+   */
   public static EmbeddingAttack embeddings(
       Session session, Ops tf, Classifier model, int batchSize) {
     return new EmbeddingAttack(session, tf, model, batchSize);
@@ -114,16 +148,33 @@ public final class ClassifierAttacks {
               batchSize);
     }
 
-    /** The generic attack on embeddings; feed it {@link #mask} of the same ids. */
+    /**
+     * The generic attack on embeddings; feed it {@link #mask} of the same ids.
+     *
+     * @return attacks on flat embeddings {@code [n, max_length, d]}, not clipped
+     */
     public Attacks attacks() {
       return attacks;
     }
 
+    /**
+     * The attacked classifier.
+     *
+     * @return the text classifier
+     */
     public Classifier model() {
       return model;
     }
 
-    /** The clean input embeddings of {@code ids}, flat {@code [n, max_length, d]}. */
+    /**
+     * The clean input embeddings of {@code tokenIds} (token embeddings, before positions are
+     * added).
+     *
+     * @param tokenIds {@code n >= 1} rows of {@code max_length} token ids in {@code [0,
+     *     vocabulary_size)}, 0 = padding
+     * @return the embeddings, flat {@code [n, max_length, d]}
+     * @throws IllegalArgumentException for invalid ids
+     */
     public float[] embed(int[][] tokenIds) {
       int[] flat = flatten(tokenIds);
       int n = tokenIds.length;
@@ -136,7 +187,14 @@ public final class ClassifierAttacks {
       }
     }
 
-    /** Feeds the valid mask ({@code id != 0}) of {@code ids} per batch. */
+    /**
+     * Feeds the valid mask ({@code id != 0}) of {@code tokenIds} per batch.
+     *
+     * @param tokenIds {@code n >= 1} rows of {@code max_length} token ids in {@code [0,
+     *     vocabulary_size)}, 0 = padding
+     * @return side feeds of the boolean mask {@code [batch, max_length]} of each batch
+     * @throws IllegalArgumentException for invalid ids
+     */
     public SideFeeds mask(int[][] tokenIds) {
       int[] flat = flatten(tokenIds);
       return (from, to) -> {
@@ -149,27 +207,73 @@ public final class ClassifierAttacks {
       };
     }
 
-    /** Clean accuracy of the model on {@code ids}. */
+    /**
+     * Clean accuracy of the model on {@code tokenIds}.
+     *
+     * @param tokenIds {@code n >= 1} rows of {@code max_length} token ids in {@code [0,
+     *     vocabulary_size)}, 0 = padding
+     * @param labels {@code n} class indices
+     * @return the fraction of examples predicted correctly
+     * @throws IllegalArgumentException for invalid ids or labels
+     */
     public double accuracy(int[][] tokenIds, int[] labels) {
       return attacks.accuracy(embed(tokenIds), labels, mask(tokenIds));
     }
 
-    /** Adversarial embeddings of {@code ids} under {@code spec}. */
+    /**
+     * Adversarial embeddings of {@code tokenIds} under {@code spec}, starting from {@link #embed}.
+     *
+     * @param tokenIds {@code n >= 1} rows of {@code max_length} token ids in {@code [0,
+     *     vocabulary_size)}, 0 = padding
+     * @param labels {@code n} class indices
+     * @param spec the attack
+     * @return the adversarial embeddings, flat {@code [n, max_length, d]}
+     * @throws IllegalArgumentException for invalid ids or labels
+     */
     public float[] attack(int[][] tokenIds, int[] labels, AttackSpec spec) {
       return attacks.attack(embed(tokenIds), labels, spec, mask(tokenIds));
     }
 
-    /** FGSM on the embeddings of {@code ids}. */
+    /**
+     * FGSM on the embeddings {@code e} of {@code tokenIds}: {@code e' = e + eps * sign(grad_e L)}.
+     *
+     * @param tokenIds {@code n >= 1} rows of {@code max_length} token ids in {@code [0,
+     *     vocabulary_size)}, 0 = padding
+     * @param labels {@code n} class indices
+     * @param eps the radius, finite, {@code >= 0}
+     * @return the adversarial embeddings, flat {@code [n, max_length, d]}
+     * @throws IllegalArgumentException for invalid ids or labels or {@code eps}
+     */
     public float[] fgsm(int[][] tokenIds, int[] labels, double eps) {
       return attack(tokenIds, labels, new AttackSpec.Fgsm(eps));
     }
 
-    /** PGD on the embeddings of {@code ids}. */
+    /**
+     * PGD on the embeddings of {@code tokenIds} (see {@link Attacks}).
+     *
+     * @param tokenIds {@code n >= 1} rows of {@code max_length} token ids in {@code [0,
+     *     vocabulary_size)}, 0 = padding
+     * @param labels {@code n} class indices
+     * @param spec the PGD parameters
+     * @return the adversarial embeddings, flat {@code [n, max_length, d]}
+     * @throws IllegalArgumentException for invalid ids or labels
+     */
     public float[] pgd(int[][] tokenIds, int[] labels, AttackSpec.Pgd spec) {
       return attack(tokenIds, labels, spec);
     }
 
-    /** Robust accuracy per eps (see {@link Attacks#robustAccuracy}). */
+    /**
+     * Robust accuracy per eps (see {@link Attacks#robustAccuracy(float[], int[], double[],
+     * DoubleFunction, SideFeeds)}).
+     *
+     * @param tokenIds {@code n >= 1} rows of {@code max_length} token ids in {@code [0,
+     *     vocabulary_size)}, 0 = padding
+     * @param labels {@code n} class indices
+     * @param eps the radii, at least one
+     * @param attackAt the attack at each radius; every radius must give the same kind of attack
+     * @return the clean accuracy and the accuracy under attack at each radius
+     * @throws IllegalArgumentException for invalid ids, labels, radii or attacks
+     */
     public RobustAccuracy robustAccuracy(
         int[][] tokenIds,
         int[] labels,

@@ -16,6 +16,16 @@ import java.util.List;
 @JsonPropertyOrder({"attack", "examples", "clean_accuracy", "eps", "accuracy"})
 public record RobustAccuracy(
     String attack, int examples, double cleanAccuracy, List<Double> eps, List<Double> accuracy) {
+  /**
+   * Copies the lists and checks that they have one accuracy per radius.
+   *
+   * @param attack {@code fgsm} or {@code pgd}
+   * @param examples number of attacked examples
+   * @param cleanAccuracy accuracy on the clean inputs
+   * @param eps the radii, in the order given (copied)
+   * @param accuracy the accuracy on the adversarial inputs at each radius (copied)
+   * @throws IllegalArgumentException if {@code eps} and {@code accuracy} differ in size
+   */
   public RobustAccuracy {
     eps = List.copyOf(eps);
     accuracy = List.copyOf(accuracy);

@@ -14,5 +14,12 @@ public interface SideFeeds {
   /** No extra feeds. */
   SideFeeds NONE = (from, to) -> Map.of();
 
+  /**
+   * The tensors to feed for one batch; {@link Attacks} closes them after the run.
+   *
+   * @param from index of the batch's first example
+   * @param to index after the batch's last example ({@code to - from} is the batch size)
+   * @return a new tensor for each extra placeholder, sized for examples {@code [from, to)}
+   */
   Map<Operand<?>, Tensor> forBatch(int from, int to);
 }

@@ -3,6 +3,20 @@ package dev.attentiondrop.zoo.train;
 /**
  * What one epoch measured: training loss and accuracy (under training noise, averaged over the
  * epoch's updates), and clean test accuracy, NLL, ECE and Brier score, with wall-clock time.
+ *
+ * @param epoch the epoch, counted from 1
+ * @param step the number of updates applied so far, this epoch's included
+ * @param learningRate the learning rate of the epoch's last update
+ * @param trainLoss the mean training loss over the epoch's examples, {@code sum_b loss_b * size_b /
+ *     n} over its batches {@code b}, each under its own training noise
+ * @param trainAccuracy the fraction of the epoch's training examples predicted correctly, under
+ *     training noise
+ * @param testAccuracy clean test accuracy (see {@link dev.attentiondrop.zoo.metrics.Calibration})
+ * @param testNll clean test negative log-likelihood, in nats
+ * @param testEce clean test expected calibration error
+ * @param testBrier clean test multi-class Brier score
+ * @param epochSeconds wall-clock seconds of the epoch's updates (the evaluation excluded)
+ * @param examplesPerSecond training throughput, {@code n / epochSeconds}
  */
 public record EpochMetrics(
     int epoch,
@@ -21,6 +35,12 @@ public record EpochMetrics(
   public static final String CSV_HEADER =
       "epoch,step,learning_rate,train_loss,train_accuracy,test_accuracy,test_nll,test_ece,test_brier,epoch_seconds,examples_per_second";
 
+  /**
+   * The metrics as one CSV line, in the order of {@link #CSV_HEADER}.
+   *
+   * @return the comma-separated values, without a line break ({@link Double#toString} for
+   *     floating-point values)
+   */
   public String csvRow() {
     return String.join(
         ",",

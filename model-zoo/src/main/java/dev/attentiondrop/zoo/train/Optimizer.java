@@ -22,11 +22,22 @@ public final class Optimizer {
   private final List<Variable<TFloat32>> slots = new ArrayList<>();
   private Variable<TFloat32> step;
 
+  /**
+   * An optimizer with the given hyper-parameters; it builds nothing until {@link #update}.
+   *
+   * @param config the Adam/AdamW hyper-parameters ({@code learningRate} is not read here: the rate
+   *     is the {@code lr} operand of {@link #update})
+   */
   public Optimizer(OptimizerConfig config) {
     this.config = config;
   }
 
-  /** The optimizer's own variables (step counter and moments), for checkpoints. */
+  /**
+   * The optimizer's own variables, for checkpoints.
+   *
+   * @return a new list: the step counter, then the first and second moments {@code m, v} of each
+   *     weight in order; empty before {@link #update}
+   */
   public List<Variable<TFloat32>> variables() {
     List<Variable<TFloat32>> all = new ArrayList<>();
     if (step != null) {
@@ -36,14 +47,37 @@ public final class Optimizer {
     return all;
   }
 
-  /** The step counter variable (number of updates applied). */
+  /**
+   * The step counter variable.
+   *
+   * @return the float32 scalar counting the updates applied ({@code t} of the last one), or {@code
+   *     null} before {@link #update}
+   */
   public Variable<TFloat32> step() {
     return step;
   }
 
   /**
    * Builds one update of {@code weights} from {@code gradients} at learning rate {@code lr} (a
-   * scalar, for example fed per step from a schedule); returns the op that applies it.
+   * scalar, for example fed per step from a schedule); returns the op that applies it. Running the
+   * op increments the step counter to {@code t}, then for every weight {@code w} with gradient
+   * {@code g}:
+   *
+   * <pre>
+   *   m = beta1 m + (1 - beta1) g        v = beta2 v + (1 - beta2) g^2
+   *   w = w - lr (m / (1 - beta1^t) / (sqrt(v / (1 - beta2^t)) + epsilon) + wd w)
+   * </pre>
+   *
+   * with {@code wd} the config's weight decay (the term is omitted when it is 0), all after every
+   * gradient is computed. Call it once per graph: it creates the step counter and the moment slots
+   * (zeros) under the name scope {@code optimizer}.
+   *
+   * @param tf ops on the training graph
+   * @param weights the trainable variables
+   * @param gradients the gradient of the loss for each weight, in the same order
+   * @param lr the float32 scalar learning rate
+   * @return a no-op that depends on every weight update
+   * @throws IllegalArgumentException if there are not as many gradients as weights
    */
   public Op update(
       Ops tf,
@@ -106,7 +140,14 @@ public final class Optimizer {
     return opt.withControlDependencies(updates).noOp();
   }
 
-  /** {@code d loss / d w} for every weight, in order, through {@code Graph.addGradients}. */
+  /**
+   * {@code d loss / d w} for every weight, in order, through {@code Graph.addGradients}.
+   *
+   * @param graph the graph holding {@code loss} and the weights
+   * @param loss the scalar loss
+   * @param weights the variables to differentiate with respect to
+   * @return one gradient per weight, in order
+   */
   public static List<Operand<TFloat32>> gradients(
       Graph graph, Operand<TFloat32> loss, List<Variable<TFloat32>> weights) {
     Output<?>[] ws = new Output<?>[weights.size()];
@@ -126,6 +167,15 @@ public final class Optimizer {
    * Scales gradients so their global L2 norm is at most {@code clipNorm}: {@code g_i * clipNorm /
    * max(norm, clipNorm)}. Returns the clipped gradients; the global norm is appended to {@code
    * normOut}.
+   *
+   * <p>{@code norm = sqrt(sum_i sum(g_i^2))} over all gradients; the scale {@code clipNorm /
+   * max(norm, clipNorm)} is 1 when {@code norm <= clipNorm}.
+   *
+   * @param tf ops on the training graph
+   * @param gradients the gradients to clip
+   * @param clipNorm the largest global norm allowed, {@code > 0}
+   * @param normOut receives the global norm (before clipping), a float32 scalar
+   * @return the clipped gradients, in order
    */
   public static List<Operand<TFloat32>> clipByGlobalNorm(
       Ops tf, List<Operand<TFloat32>> gradients, double clipNorm, List<Operand<TFloat32>> normOut) {

@@ -6,7 +6,15 @@ import java.util.Random;
 final class Permutation {
   private Permutation() {}
 
-  /** A permutation of {@code 0 .. n-1} determined by {@code seed}. */
+  /**
+   * A permutation of {@code 0 .. n-1} determined by {@code seed}: starting from the identity, for
+   * {@code i = n-1} down to 1, swap {@code idx[i]} and {@code idx[j]} with {@code j =
+   * random.nextInt(i + 1)}.
+   *
+   * @param n the number of indices
+   * @param seed the seed of {@code java.util.Random}
+   * @return the permuted indices
+   */
   static int[] of(int n, long seed) {
     int[] idx = new int[n];
     for (int i = 0; i < n; i++) {

@@ -11,6 +11,18 @@ import org.tensorflow.op.Ops;
 final class Robustness {
   private Robustness() {}
 
+  /**
+   * FGSM and PGD robust accuracy at the configured radii on the first {@code config.examples()}
+   * test examples: pixels for image models, input embeddings for text models. PGD takes {@code
+   * config.pgdSteps()} steps of size {@code 2.5 eps / steps} from a random start seeded with the
+   * training seed. Prints one line per attack to {@code out}.
+   *
+   * @param trainer the trained model and its session
+   * @param test the test examples
+   * @param config the attack settings
+   * @param out where the results are printed
+   * @return the FGSM result, then the PGD result
+   */
   static List<RobustAccuracy> evaluate(
       Trainer trainer, Examples test, RobustnessConfig config, PrintStream out) {
     Examples subset = test.limit(config.examples());
