@@ -110,7 +110,7 @@ public final class Measure {
       ms[i] = (System.nanoTime() - t0) / 1e6;
       if (i == 0 && reps > 3 && ms[0] * reps > budgetMs) {
         reps = Math.max(3, Math.min(reps, (int) (budgetMs / ms[0])));
-        ms = java.util.Arrays.copyOf(ms, reps);
+        ms = Arrays.copyOf(ms, reps);
       }
     }
     Arrays.sort(ms);

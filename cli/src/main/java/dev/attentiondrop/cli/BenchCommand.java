@@ -1,5 +1,6 @@
 package dev.attentiondrop.cli;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.attentiondrop.bench.BenchModels;
 import dev.attentiondrop.bench.Charts;
@@ -14,6 +15,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -21,6 +23,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.tensorflow.TensorFlow;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -282,7 +285,7 @@ public final class BenchCommand implements Callable<Integer> {
               all.add(r);
               String line = JSON.writeValueAsString(r);
               if (output != null) {
-                Files.writeString(output, line + "\n", java.nio.file.StandardOpenOption.APPEND);
+                Files.writeString(output, line + "\n", StandardOpenOption.APPEND);
               }
               if (format.equals("json")) {
                 out.println(line);
@@ -609,7 +612,7 @@ public final class BenchCommand implements Callable<Integer> {
         r.put("build_s", buildS);
         r.put("threads", threads);
         r.put("auto_clustering_active", AutoClustering.isActive());
-        r.put("tf_version", org.tensorflow.TensorFlow.version());
+        r.put("tf_version", TensorFlow.version());
         print(r);
       } catch (RuntimeException e) {
         printFailure(row(model, variant, t, plan), variant, e);
@@ -631,7 +634,7 @@ public final class BenchCommand implements Callable<Integer> {
   private static void print(Map<String, Object> r) {
     try {
       System.out.println("RESULT " + JSON.writeValueAsString(r));
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+    } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
     System.out.flush();

@@ -2,6 +2,7 @@ package dev.attentiondrop.cli;
 
 import dev.attentiondrop.experiments.SourceRevision;
 import dev.attentiondrop.savedmodels.Exporter;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -41,8 +42,7 @@ public final class ExportCommand implements Callable<Integer> {
     return 0;
   }
 
-  static Path export(Path run, Path base, Integer version, boolean overwrite)
-      throws java.io.IOException {
+  static Path export(Path run, Path base, Integer version, boolean overwrite) throws IOException {
     Path model = run.resolve("model");
     if (!Files.isDirectory(model)) {
       throw new IllegalArgumentException(

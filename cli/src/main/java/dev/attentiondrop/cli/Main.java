@@ -1,5 +1,6 @@
 package dev.attentiondrop.cli;
 
+import java.io.IOException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -38,7 +39,7 @@ public final class Main implements Runnable {
         (ex, line, parsed) -> {
           if (ex instanceof IllegalArgumentException
               || ex instanceof IllegalStateException
-              || ex instanceof java.io.IOException) {
+              || ex instanceof IOException) {
             line.getErr().println("error: " + ex.getMessage());
             return 2;
           }

@@ -1,11 +1,13 @@
 package dev.attentiondrop.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.attentiondrop.savedmodels.Predictor;
 import dev.attentiondrop.zoo.config.Json;
 import dev.attentiondrop.zoo.data.ImageIdx;
 import dev.attentiondrop.zoo.models.Tokenizer;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -89,7 +91,7 @@ public final class PredictCommand implements Callable<Integer> {
           out.println(
               Json.mapper()
                   .writer()
-                  .without(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
+                  .without(SerializationFeature.INDENT_OUTPUT)
                   .writeValueAsString(line));
         }
       } finally {
@@ -101,7 +103,7 @@ public final class PredictCommand implements Callable<Integer> {
     return 0;
   }
 
-  static float[] readImages(Path file, int per, long[] shape) throws java.io.IOException {
+  static float[] readImages(Path file, int per, long[] shape) throws IOException {
     String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
     List<Float> values = new ArrayList<>();
     if (name.endsWith(".idx") || name.endsWith(".idx.gz") || name.contains("ubyte")) {
@@ -164,7 +166,7 @@ public final class PredictCommand implements Callable<Integer> {
     return out;
   }
 
-  static List<String> readTexts(Path file) throws java.io.IOException {
+  static List<String> readTexts(Path file) throws IOException {
     String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
     List<String> texts = new ArrayList<>();
     if (name.endsWith(".json")) {
@@ -184,7 +186,7 @@ public final class PredictCommand implements Callable<Integer> {
     return texts;
   }
 
-  private static JsonNode instances(Path file) throws java.io.IOException {
+  private static JsonNode instances(Path file) throws IOException {
     JsonNode root = Json.mapper().readTree(Files.readString(file));
     JsonNode list = root.isArray() ? root : root.get("instances");
     if (list == null || !list.isArray()) {

@@ -13,12 +13,14 @@ import dev.attentiondrop.zoo.train.OptimizerConfig;
 import dev.attentiondrop.zoo.train.RobustnessConfig;
 import dev.attentiondrop.zoo.train.TrainConfig;
 import dev.attentiondrop.zoo.train.TrainingRun;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -255,7 +257,7 @@ public class TrainCommand implements Callable<Integer> {
     }
   }
 
-  ModelConfig modelConfig(Datasets.Description data) throws java.io.IOException {
+  ModelConfig modelConfig(Datasets.Description data) throws IOException {
     boolean images = data.images();
     int classes = data.classes().size();
     if (modelConfig != null) {
@@ -292,7 +294,7 @@ public class TrainCommand implements Callable<Integer> {
 
   static XlaMode xlaMode(String name) {
     try {
-      return XlaMode.valueOf(name.toUpperCase(java.util.Locale.ROOT));
+      return XlaMode.valueOf(name.toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(
           "--attention-xla must be one of [NONE, COMPILED_FUNCTION], got '" + name + "'");

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
@@ -53,7 +54,7 @@ public final class ExperimentRunner {
                 .setTaskName(config.name())
                 .setStyle(ProgressBarStyle.ASCII)
                 .setInitialMax(countCells(config))
-                .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(log))
+                .setConsumer(new ConsoleProgressBarConsumer(log))
                 .build()
             : null) {
       for (ExperimentConfig.DatasetPlan plan : config.datasets()) {

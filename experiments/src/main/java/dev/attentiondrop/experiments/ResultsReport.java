@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +19,7 @@ import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.internal.chartpart.Chart;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
@@ -333,9 +335,7 @@ public final class ResultsReport {
         methods.stream()
             .mapToDouble(m -> Stats.interval(values(runs, m, Run::accuracy)).mean())
             .toArray();
-    if (java.util.Arrays.stream(means).max().orElse(0)
-            - java.util.Arrays.stream(means).min().orElse(0)
-        < 1e-12) {
+    if (Arrays.stream(means).max().orElse(0) - Arrays.stream(means).min().orElse(0) < 1e-12) {
       md.append(
           String.format(
               "%n> **Warning: every method has the same test accuracy (%.2f%%) on every seed.** The models "
@@ -464,8 +464,7 @@ public final class ResultsReport {
         + ")\n";
   }
 
-  static Path save(org.knowm.xchart.internal.chartpart.Chart<?, ?> chart, Path png)
-      throws IOException {
+  static Path save(Chart<?, ?> chart, Path png) throws IOException {
     BitmapEncoder.saveBitmap(
         chart, png.toString().replaceAll("\\.png$", ""), BitmapEncoder.BitmapFormat.PNG);
     return png;

@@ -4,6 +4,7 @@ import dev.attentiondrop.zoo.train.EpochMetrics;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.List;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
@@ -36,6 +37,6 @@ public final class TrainingCurves {
     Files.createDirectories(png.toAbsolutePath().getParent());
     Path tmp = png.resolveSibling(png.getFileName() + ".tmp.png");
     BitmapEncoder.saveBitmap(chart, tmp.toString(), BitmapEncoder.BitmapFormat.PNG);
-    Files.move(tmp, png, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    Files.move(tmp, png, StandardCopyOption.REPLACE_EXISTING);
   }
 }

@@ -2,9 +2,11 @@ package dev.attentiondrop.experiments;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.attentiondrop.ops.testing.PythonReference;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,7 +22,7 @@ class StatsTest {
             "import json, sys\nimport numpy as np\nfrom scipy import stats\nout = []\n");
     for (double[] s : samples) {
       py.append("x = np.array(")
-          .append(java.util.Arrays.toString(s))
+          .append(Arrays.toString(s))
           .append(")\n")
           .append("h = stats.t.ppf(0.975, len(x) - 1) * x.std(ddof=1) / np.sqrt(len(x))\n")
           .append("out.append([x.mean(), h, stats.ttest_1samp(x, 0.0).pvalue])\n");
@@ -30,8 +32,7 @@ class StatsTest {
     Files.writeString(script, py);
     PythonReference.python();
     String json = PythonReference.run(script.toString());
-    double[][] ref =
-        new com.fasterxml.jackson.databind.ObjectMapper().readValue(json, double[][].class);
+    double[][] ref = new ObjectMapper().readValue(json, double[][].class);
     for (int i = 0; i < samples.length; i++) {
       Stats.Interval in = Stats.interval(samples[i]);
       assertEquals(ref[i][0], in.mean(), 1e-12, "mean " + i);

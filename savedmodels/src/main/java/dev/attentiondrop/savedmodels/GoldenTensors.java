@@ -1,6 +1,7 @@
 package dev.attentiondrop.savedmodels;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -293,7 +294,7 @@ public final class GoldenTensors {
     TensorProto p;
     try {
       p = TensorProto.parseFrom(Files.readAllBytes(file));
-    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+    } catch (InvalidProtocolBufferException e) {
       throw new IllegalArgumentException(file + " is not a TensorProto: " + e.getMessage(), e);
     }
     return fromProto(p);

@@ -1,5 +1,6 @@
 package dev.attentiondrop.savedmodels;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -93,7 +94,7 @@ public record Inspection(
     SavedModel model;
     try (InputStream in = Files.newInputStream(dir.resolve("saved_model.pb"))) {
       model = SavedModel.parseFrom(in);
-    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+    } catch (InvalidProtocolBufferException e) {
       throw new IllegalArgumentException(
           dir.resolve("saved_model.pb") + " is corrupt or truncated: " + e.getMessage(), e);
     }

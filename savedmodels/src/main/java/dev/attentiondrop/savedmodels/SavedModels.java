@@ -1,5 +1,6 @@
 package dev.attentiondrop.savedmodels;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -21,7 +22,7 @@ final class SavedModels {
                     && Files.isRegularFile(p.resolve("saved_model.pb")))) {
           hint = " (it holds numbered versions: pass one of them, e.g. " + dir.resolve("1") + ")";
         }
-      } catch (java.io.IOException ignored) {
+      } catch (IOException ignored) {
         // no hint
       }
       throw new IllegalArgumentException(dir + " is not a SavedModel: no saved_model.pb" + hint);
@@ -35,7 +36,7 @@ final class SavedModels {
         throw new IllegalArgumentException(
             dir + " is not a complete SavedModel: variables/variables.data-* is missing");
       }
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new IllegalArgumentException(
           "cannot read " + dir.resolve("variables") + ": " + e.getMessage());
     }

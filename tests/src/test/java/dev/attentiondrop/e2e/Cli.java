@@ -1,5 +1,6 @@
 package dev.attentiondrop.e2e;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -54,7 +55,7 @@ final class Cli {
             new ProcessBuilder(cmd)
                 .redirectOutput(out.toFile())
                 .redirectError(err.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         pb.environment().put("TF_CPP_MIN_LOG_LEVEL", "2");
         Process p = pb.start();
         if (!p.waitFor(5, TimeUnit.MINUTES)) {

@@ -15,6 +15,7 @@ import dev.attentiondrop.zoo.config.ModelConfig;
 import dev.attentiondrop.zoo.data.ImageIdx;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -132,7 +133,7 @@ class CliEndToEndTest {
           worst, json.size());
       assertEquals(0.0, worst, "the CLI and a fresh Predictor give the same floats");
       assertTrue(
-          java.util.Arrays.stream(counts).filter(c -> c > 0).count() >= 2,
+          Arrays.stream(counts).filter(c -> c > 0).count() >= 2,
           "a trained model predicts more than one class");
     }
   }

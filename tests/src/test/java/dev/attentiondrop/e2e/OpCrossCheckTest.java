@@ -11,6 +11,7 @@ import dev.attentiondrop.savedmodels.GoldenTensors;
 import dev.attentiondrop.savedmodels.OpExports;
 import dev.attentiondrop.zoo.config.Json;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -45,8 +46,7 @@ class OpCrossCheckTest {
         assertEquals(stacked.keySet(), memory.keySet(), op.name());
         for (var e : memory.entrySet()) {
           int n = e.getValue().data().length;
-          float[] exported =
-              java.util.Arrays.copyOfRange(stacked.get(e.getKey()), i * n, (i + 1) * n);
+          float[] exported = Arrays.copyOfRange(stacked.get(e.getKey()), i * n, (i + 1) * n);
           assertArrayEquals(
               bitsOf(e.getValue().data()),
               bitsOf(exported),
@@ -60,9 +60,9 @@ class OpCrossCheckTest {
         // the seed matters: two seeds give two outputs
         int n = stacked.get("output").length / SEEDS.length;
         assertFalse(
-            java.util.Arrays.equals(
-                java.util.Arrays.copyOfRange(stacked.get("output"), 0, n),
-                java.util.Arrays.copyOfRange(stacked.get("output"), n, 2 * n)),
+            Arrays.equals(
+                Arrays.copyOfRange(stacked.get("output"), 0, n),
+                Arrays.copyOfRange(stacked.get("output"), n, 2 * n)),
             op.name() + " ignores its seed");
       }
       try (SavedModelBundle ignored =

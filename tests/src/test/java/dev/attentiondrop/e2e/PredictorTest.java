@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.attentiondrop.savedmodels.Inspection;
 import dev.attentiondrop.savedmodels.Predictor;
 import dev.attentiondrop.zoo.data.ImageIdx;
+import dev.attentiondrop.zoo.train.RunDirectory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -87,7 +88,7 @@ class PredictorTest {
     assertRejected(noIndex, "variables/variables.index is missing");
 
     Path noVariables = brokenCopy("no-variables");
-    dev.attentiondrop.zoo.train.RunDirectory.deleteRecursively(noVariables.resolve("variables"));
+    RunDirectory.deleteRecursively(noVariables.resolve("variables"));
     assertRejected(noVariables, "variables/variables.index is missing");
 
     // A variables file that exists but holds garbage: the load itself fails, clearly.

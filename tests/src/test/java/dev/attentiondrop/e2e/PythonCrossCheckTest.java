@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.attentiondrop.ops.testing.PythonReference;
+import dev.attentiondrop.ops.xla.XlaCalls;
 import dev.attentiondrop.savedmodels.GoldenTensors;
 import dev.attentiondrop.savedmodels.Predictor;
 import dev.attentiondrop.zoo.config.Json;
@@ -24,6 +25,10 @@ import org.junit.jupiter.api.Test;
 import org.tensorflow.Result;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Tensor;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
 
 /**
  * Every export, loaded in Python TensorFlow ({@code savedmodels/python/crosscheck.py}), gives what
@@ -94,10 +99,7 @@ class PythonCrossCheckTest {
     System.arraycopy(images.pixels(), 0, pixels, 0, n * 784);
     Arrays.fill(pixels, (n + 1) * 784, (n + 2) * 784, 1f); // a black image and a white one
     return Map.of(
-        "images",
-        org.tensorflow.types.TFloat32.tensorOf(
-            org.tensorflow.ndarray.Shape.of(n + 2, 28, 28),
-            org.tensorflow.ndarray.buffer.DataBuffers.of(pixels, true, false)));
+        "images", TFloat32.tensorOf(Shape.of(n + 2, 28, 28), DataBuffers.of(pixels, true, false)));
   }
 
   @Test
@@ -136,11 +138,8 @@ class PythonCrossCheckTest {
               .filter(
                   n ->
                       n.getOp().equals("PartitionedCall")
-                          && n.getAttrMap()
-                              .containsKey(dev.attentiondrop.ops.xla.XlaCalls.MUST_COMPILE)
-                          && n.getAttrMap()
-                              .get(dev.attentiondrop.ops.xla.XlaCalls.MUST_COMPILE)
-                              .getB())
+                          && n.getAttrMap().containsKey(XlaCalls.MUST_COMPILE)
+                          && n.getAttrMap().get(XlaCalls.MUST_COMPILE).getB())
               .count();
       assertTrue(
           calls >= 2, "one compiled attention call per layer in the serving graph, found " + calls);
@@ -204,14 +203,8 @@ class PythonCrossCheckTest {
         }
       }
       Path golden;
-      try (Tensor idsT =
-              org.tensorflow.types.TInt32.tensorOf(
-                  org.tensorflow.ndarray.Shape.of(n, length),
-                  org.tensorflow.ndarray.buffer.DataBuffers.of(ids, true, false));
-          Tensor maskT =
-              org.tensorflow.types.TInt32.tensorOf(
-                  org.tensorflow.ndarray.Shape.of(n, length),
-                  org.tensorflow.ndarray.buffer.DataBuffers.of(mask, true, false))) {
+      try (Tensor idsT = TInt32.tensorOf(Shape.of(n, length), DataBuffers.of(ids, true, false));
+          Tensor maskT = TInt32.tensorOf(Shape.of(n, length), DataBuffers.of(mask, true, false))) {
         golden = writeGoldens(export, "golden-text", Map.of("token_ids", idsT, "mask", maskT));
       }
       JsonNode summary = crosscheck(export, golden);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.attentiondrop.ops.testing.PythonReference;
 import dev.attentiondrop.zoo.config.Json;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,7 +33,7 @@ class QuickProfileTest {
     Path config = PythonReference.repoRoot().resolve("experiments/quick.json");
     ExperimentConfig c = Json.read(Files.readString(config), ExperimentConfig.class);
     Path out = tmp.resolve("quick");
-    PrintStream quiet = new PrintStream(java.io.OutputStream.nullOutputStream());
+    PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
     var rows = ExperimentRunner.run(c, out, false, quiet);
     var plan = c.datasets().get(0);
     assertEquals(c.methods().size() * plan.seeds(), rows.size(), "one row per final cell");

@@ -4,6 +4,7 @@ import dev.attentiondrop.ops.Checks;
 import dev.attentiondrop.zoo.data.ImageDataset;
 import dev.attentiondrop.zoo.data.TextDataset;
 import dev.attentiondrop.zoo.models.Tokenizer;
+import java.util.Arrays;
 import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
@@ -225,8 +226,8 @@ public record Examples(
     if (limit <= 0 || limit >= n) {
       return this;
     }
-    int[] keep = java.util.Arrays.copyOf(Permutation.of(n, LIMIT_SEED), limit);
-    java.util.Arrays.sort(keep);
+    int[] keep = Arrays.copyOf(Permutation.of(n, LIMIT_SEED), limit);
+    Arrays.sort(keep);
     int per = perExample();
     int[] l = new int[limit];
     float[] px = images ? new float[limit * per] : null;

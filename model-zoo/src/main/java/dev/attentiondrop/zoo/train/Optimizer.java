@@ -9,6 +9,7 @@ import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
 
 /**
  * Adam/AdamW as explicit graph updates (see {@link OptimizerConfig} for the math). The step counter
@@ -194,7 +195,7 @@ public final class Optimizer {
     return out;
   }
 
-  static Operand<org.tensorflow.types.TInt32> allAxes(Ops tf, Operand<?> x) {
+  static Operand<TInt32> allAxes(Ops tf, Operand<?> x) {
     int rank = x.shape().numDimensions();
     int[] axes = new int[rank];
     for (int i = 0; i < rank; i++) {

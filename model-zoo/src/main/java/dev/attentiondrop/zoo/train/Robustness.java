@@ -4,7 +4,9 @@ import dev.attentiondrop.zoo.metrics.AttackSpec;
 import dev.attentiondrop.zoo.metrics.ClassifierAttacks;
 import dev.attentiondrop.zoo.metrics.RobustAccuracy;
 import java.io.PrintStream;
+import java.util.Arrays;
 import java.util.List;
+import java.util.stream.IntStream;
 import org.tensorflow.op.Ops;
 
 /** FGSM and PGD robust accuracy of a trained model on the first test examples. */
@@ -46,7 +48,7 @@ final class Robustness {
       int length = subset.inputShape()[0];
       int[][] ids = new int[subset.n()][];
       for (int i = 0; i < ids.length; i++) {
-        ids[i] = java.util.Arrays.copyOfRange(subset.ids(), i * length, (i + 1) * length);
+        ids[i] = Arrays.copyOfRange(subset.ids(), i * length, (i + 1) * length);
       }
       var attacks = ClassifierAttacks.embeddings(trainer.session(), tf, trainer.model());
       fgsm = attacks.robustAccuracy(ids, labels, eps, AttackSpec.Fgsm::new);
@@ -60,7 +62,7 @@ final class Robustness {
           r.attack(),
           r.examples(),
           r.cleanAccuracy(),
-          java.util.stream.IntStream.range(0, r.eps().size())
+          IntStream.range(0, r.eps().size())
               .mapToObj(i -> String.format("eps %s: %.4f", r.eps().get(i), r.accuracy().get(i)))
               .toList());
     }

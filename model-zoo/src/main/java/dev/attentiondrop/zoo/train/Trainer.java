@@ -8,6 +8,7 @@ import dev.attentiondrop.zoo.config.ModelConfig;
 import dev.attentiondrop.zoo.layers.CallContext;
 import dev.attentiondrop.zoo.models.Classifier;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
@@ -299,7 +300,7 @@ public final class Trainer implements AutoCloseable {
         float[] flat = new float[(int) p.size()];
         p.copyTo(DataBuffers.of(flat, false, false));
         for (int i = 0; i < to - from; i++) {
-          out[from + i] = java.util.Arrays.copyOfRange(flat, i * c, (i + 1) * c);
+          out[from + i] = Arrays.copyOfRange(flat, i * c, (i + 1) * c);
         }
       }
     }
@@ -445,13 +446,13 @@ public final class Trainer implements AutoCloseable {
         images
             ? new int[] {modelConfig.imageSize(), modelConfig.imageSize()}
             : new int[] {modelConfig.maxLength()};
-    if (!java.util.Arrays.equals(expected, data.inputShape())) {
+    if (!Arrays.equals(expected, data.inputShape())) {
       throw new IllegalArgumentException(
           what
               + " examples have shape "
-              + java.util.Arrays.toString(data.inputShape())
+              + Arrays.toString(data.inputShape())
               + " per example but the model takes "
-              + java.util.Arrays.toString(expected));
+              + Arrays.toString(expected));
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.attentiondrop.zoo.train;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.attentiondrop.ops.Checks;
 import dev.attentiondrop.zoo.config.Json;
 import dev.attentiondrop.zoo.config.ModelConfig;
@@ -17,6 +18,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -186,10 +188,10 @@ public final class TrainingRun {
       int n = train.size();
       int held = (int) Math.round(TrainConfig.VALIDATION_FRACTION * n);
       int[] order = Permutation.of(n, VALIDATION_SEED);
-      int[] fit = java.util.Arrays.copyOfRange(order, 0, n - held);
-      int[] validation = java.util.Arrays.copyOfRange(order, n - held, n);
-      java.util.Arrays.sort(fit);
-      java.util.Arrays.sort(validation);
+      int[] fit = Arrays.copyOfRange(order, 0, n - held);
+      int[] validation = Arrays.copyOfRange(order, n - held, n);
+      Arrays.sort(fit);
+      Arrays.sort(validation);
       test = train.subset("validation", validation);
       train = train.subset("train", fit);
     }
@@ -381,7 +383,7 @@ public final class TrainingRun {
           .append(
               Json.mapper()
                   .writer()
-                  .without(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
+                  .without(SerializationFeature.INDENT_OUTPUT)
                   .writeValueAsString(m))
           .append('\n');
       csv.append(m.csvRow()).append('\n');

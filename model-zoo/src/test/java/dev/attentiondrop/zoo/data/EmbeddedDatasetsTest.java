@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
@@ -81,7 +82,7 @@ class EmbeddedDatasetsTest {
     int checked = 0;
     for (String name : Datasets.NAMES) {
       boolean embedded = name.endsWith("-mini");
-      if (!embedded && !java.nio.file.Files.isDirectory(Datasets.cacheRoot().resolve(name))) {
+      if (!embedded && !Files.isDirectory(Datasets.cacheRoot().resolve(name))) {
         continue; // a full set that is not cached here
       }
       Datasets.Description d = Datasets.describe(name);

@@ -16,6 +16,7 @@ import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
@@ -273,7 +274,7 @@ class AttacksTest {
         () -> pixels.robustAccuracy(x, y, new double[] {0.1}, e -> new AttackSpec.Fgsm(0.2)));
   }
 
-  static void assertMessage(String expected, org.junit.jupiter.api.function.Executable call) {
+  static void assertMessage(String expected, Executable call) {
     var e = assertThrows(IllegalArgumentException.class, call);
     assertTrue(
         e.getMessage().contains(expected),

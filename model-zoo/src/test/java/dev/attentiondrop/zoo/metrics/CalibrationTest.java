@@ -11,6 +11,7 @@ import dev.attentiondrop.zoo.metrics.Calibration.Bin;
 import dev.attentiondrop.zoo.metrics.Calibration.Report;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -70,7 +71,7 @@ class CalibrationTest {
   }
 
   static double[] flat(double[][] x) {
-    return java.util.Arrays.stream(x).flatMapToDouble(java.util.Arrays::stream).toArray();
+    return Arrays.stream(x).flatMapToDouble(Arrays::stream).toArray();
   }
 
   static double[] reliabilityRows(List<Bin> bins) {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.attentiondrop.zoo.config.ModelConfig;
 import dev.attentiondrop.zoo.layers.CallContext;
 import dev.attentiondrop.zoo.models.Classifier;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -15,6 +16,7 @@ import org.tensorflow.Graph;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.types.TFloat32;
@@ -60,13 +62,9 @@ class ClassifierAttacksTest {
       var in = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, s, s)));
       var logits = model.call(tf, in, CallContext.inference()).logits();
       float[] expected = new float[n * config.numClasses()];
-      try (TFloat32 t =
-              TFloat32.tensorOf(
-                  Shape.of(n, s, s),
-                  org.tensorflow.ndarray.buffer.DataBuffers.of(images, true, false));
+      try (TFloat32 t = TFloat32.tensorOf(Shape.of(n, s, s), DataBuffers.of(images, true, false));
           Result res = session.runner().feed(in, t).fetch(logits).run()) {
-        ((TFloat32) res.get(0))
-            .copyTo(org.tensorflow.ndarray.buffer.DataBuffers.of(expected, false, false));
+        ((TFloat32) res.get(0)).copyTo(DataBuffers.of(expected, false, false));
       }
 
       Attacks attack = ClassifierAttacks.pixels(session, tf, model, 2);
@@ -74,8 +72,7 @@ class ClassifierAttacksTest {
           expected, attack.logits(images), 1e-5f, "the attack graph shares the model's weights");
       float[] grad = attack.gradient(images, labels);
       assertTrue(
-          java.util.Arrays.stream(MetricsReference.widen(grad)).anyMatch(v -> v != 0),
-          "zero gradient");
+          Arrays.stream(MetricsReference.widen(grad)).anyMatch(v -> v != 0), "zero gradient");
 
       float[] fgsm = attack.fgsm(images, labels, 0.03);
       assertInBall("fgsm", images, fgsm, 0.03, ValueRange.PIXELS);

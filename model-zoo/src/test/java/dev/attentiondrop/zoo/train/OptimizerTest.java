@@ -8,6 +8,7 @@ import dev.attentiondrop.ops.testing.Stats;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -89,7 +90,7 @@ class OptimizerTest {
     Files.writeString(
         dir.resolve("case.json"),
         String.format(
-            java.util.Locale.ROOT,
+            Locale.ROOT,
             "{\"kind\": \"%s\", \"beta1\": %s, \"beta2\": %s, \"epsilon\": %s, \"weight_decay\": %s}",
             kind,
             (double) (float) config.beta1(),

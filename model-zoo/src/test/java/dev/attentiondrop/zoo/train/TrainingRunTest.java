@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.DoubleStream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -133,9 +134,7 @@ class TrainingRunTest {
   static double[] curve(TrainingRun.Result r) {
     return r.epochs().stream()
         .flatMapToDouble(
-            m ->
-                java.util.stream.DoubleStream.of(
-                    m.trainLoss(), m.trainAccuracy(), m.testAccuracy(), m.testNll()))
+            m -> DoubleStream.of(m.trainLoss(), m.trainAccuracy(), m.testAccuracy(), m.testNll()))
         .toArray();
   }
 }
