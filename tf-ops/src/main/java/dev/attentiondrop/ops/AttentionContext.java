@@ -46,7 +46,7 @@ public final class AttentionContext {
     this.layer = Checks.inRange("layer", layer, 0, numLayers - 1);
     this.noiseGroups = Checks.inRange("noiseGroups", noiseGroups, 1, Integer.MAX_VALUE);
     if (seed != null) {
-      Checks.rank("seed", seed, 1, "(an int64[2] stateless seed)");
+      Seeds.check("seed", seed);
     }
     if (keyMask != null) {
       Checks.rank("keyMask", keyMask, 4, "(broadcastable to [batch, heads, queries, keys])");

@@ -50,6 +50,7 @@ public final class Masking {
    */
   public static <T extends TFloating> Operand<T> maskedSoftmax(
       Ops tf, Operand<T> logits, Operand<TBool> keyMask) {
+    checkBroadcastable(keyMask, logits);
     Operand<T> probs = tf.nn.softmax(fillMasked(tf, logits, keyMask));
     if (keyMask == null) {
       return probs;
@@ -62,6 +63,40 @@ public final class Masking {
     if (keyMask == null) {
       return tf.fill(tf.shape(like), tf.constant(true));
     }
+    checkBroadcastable(keyMask, like);
     return tf.broadcastTo(keyMask, tf.shape(like));
+  }
+
+  /**
+   * Checks, where both static shapes are known, that {@code keyMask} broadcasts to the logits
+   * {@code [batch, heads, queries, keys]}: every dimension of the mask is 1 or the logits' size. A
+   * {@code null} mask, an unknown rank or an unknown dimension passes (TensorFlow then checks at
+   * run time).
+   *
+   * @param keyMask the key mask, or {@code null}
+   * @param logits the logits (or probabilities) it applies to
+   * @throws IllegalArgumentException when the mask cannot broadcast to the logits
+   */
+  public static void checkBroadcastable(Operand<TBool> keyMask, Operand<?> logits) {
+    if (keyMask == null || keyMask.shape().isUnknown() || logits.shape().isUnknown()) {
+      return;
+    }
+    long[] mask = keyMask.shape().asArray();
+    long[] target = logits.shape().asArray();
+    boolean ok = mask.length <= target.length;
+    for (int i = 1; ok && i <= mask.length; i++) {
+      long m = mask[mask.length - i];
+      long t = target[target.length - i];
+      ok = m == 1 || m < 0 || t < 0 || m == t;
+    }
+    if (!ok) {
+      throw new IllegalArgumentException(
+          "attention mask (keyMask): shape "
+              + keyMask.shape()
+              + " does not broadcast to the logits "
+              + logits.shape()
+              + ", allowed: a shape [b, h, q, k] with each of b, h, q, k either 1 or the logits'"
+              + " [batch, heads, queries, keys] size");
+    }
   }
 }

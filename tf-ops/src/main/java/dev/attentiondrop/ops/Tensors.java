@@ -1,6 +1,9 @@
 package dev.attentiondrop.ops;
 
 import org.tensorflow.Operand;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.index.Index;
+import org.tensorflow.ndarray.index.Indices;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat16;
@@ -32,14 +35,45 @@ public final class Tensors {
     return tf.constant(new int[] {axis});
   }
 
-  /** The dynamic size of dimension {@code axis} (negative counts from the end) as a scalar. */
+  /**
+   * The dynamic size of dimension {@code axis} of {@code x} as a scalar: {@code tf.shape(x)[axis]}.
+   * Works for every static shape, the unknown rank included.
+   *
+   * @param tf the ops of the graph being built
+   * @param x the tensor
+   * @param axis the dimension, negative counting from the end ({@code -1} is the last)
+   * @return an {@code int32} scalar
+   */
   public static Operand<TInt32> dim(Ops tf, Operand<? extends TType> x, int axis) {
     Operand<TInt32> shape = tf.shape(x);
     int rank = x.shape().numDimensions();
-    int a = axis < 0 ? rank + axis : axis;
-    return tf.reshape(
-        tf.slice(shape, tf.constant(new int[] {a}), tf.constant(new int[] {1})),
-        tf.constant(new int[0]));
+    Operand<TInt32> index;
+    if (rank >= 0) {
+      index = tf.constant(new int[] {axis < 0 ? rank + axis : axis});
+    } else if (axis < 0) {
+      index =
+          tf.reshape(tf.math.add(tf.size(shape), tf.constant(axis)), tf.constant(new int[] {1}));
+    } else {
+      index = tf.constant(new int[] {axis});
+    }
+    return tf.reshape(tf.slice(shape, index, tf.constant(new int[] {1})), tf.constant(new int[0]));
+  }
+
+  /**
+   * The static size of dimension {@code axis} of {@code x}, or {@code -1} where the rank or that
+   * dimension is unknown when the graph is built.
+   *
+   * @param x the tensor
+   * @param axis the dimension, negative counting from the end
+   * @return the size, or {@code -1} when unknown
+   */
+  public static long staticDim(Operand<?> x, int axis) {
+    Shape shape = x.shape();
+    if (shape.isUnknown()) {
+      return -1;
+    }
+    int a = axis < 0 ? shape.numDimensions() + axis : axis;
+    return a < 0 || a >= shape.numDimensions() ? -1 : shape.size(a);
   }
 
   /**
@@ -57,16 +91,8 @@ public final class Tensors {
     // padded[..., r + offset : len - (r - offset)] has the original length.
     long start = r + offset;
     long endFromBack = r - offset;
-    org.tensorflow.ndarray.index.Index last =
-        endFromBack == 0
-            ? org.tensorflow.ndarray.index.Indices.sliceFrom(start)
-            : org.tensorflow.ndarray.index.Indices.slice(start, -endFromBack);
-    return tf.stridedSlice(
-        padded,
-        org.tensorflow.ndarray.index.Indices.all(),
-        org.tensorflow.ndarray.index.Indices.all(),
-        org.tensorflow.ndarray.index.Indices.all(),
-        last);
+    Index last = endFromBack == 0 ? Indices.sliceFrom(start) : Indices.slice(start, -endFromBack);
+    return tf.stridedSlice(padded, Indices.all(), Indices.all(), Indices.all(), last);
   }
 
   /** True for the 16-bit float types, whose range needs smaller fill values. */

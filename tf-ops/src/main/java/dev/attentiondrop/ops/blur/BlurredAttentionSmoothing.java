@@ -152,8 +152,7 @@ public record BlurredAttentionSmoothing(
    * axes longer than {@link #MAX_BANDED_KEYS}.
    */
   static boolean banded(Operand<?> logits) {
-    org.tensorflow.ndarray.Shape shape = logits.shape();
-    long keys = shape.isUnknown() ? -1 : shape.size(shape.numDimensions() - 1);
+    long keys = Tensors.staticDim(logits, -1);
     return !Tensors.isHalf(logits.type()) && keys <= MAX_BANDED_KEYS;
   }
 

@@ -159,8 +159,7 @@ public record HardAttentionMask(TopK k, double p, FillMode fill) implements Logi
    * 0.93x at 256, 0.73x at 512, 0.55x at 1024.
    */
   static boolean grouped(Operand<?> logits, int k) {
-    org.tensorflow.ndarray.Shape shape = logits.shape();
-    long n = shape.isUnknown() ? -1 : shape.size(shape.numDimensions() - 1);
+    long n = Tensors.staticDim(logits, -1);
     return n > 0 && n % GROUP == 0 && n / GROUP >= 4L * k;
   }
 
@@ -176,7 +175,7 @@ public record HardAttentionMask(TopK k, double p, FillMode fill) implements Logi
    * over {@code n}; see {@link #grouped} for when that pays.
    */
   private static <T extends TFloating> Operand<T> groupedKth(Ops tf, Operand<T> x, int k) {
-    long n = x.shape().size(x.shape().numDimensions() - 1);
+    long n = Tensors.staticDim(x, -1);
     int groups = (int) (n / GROUP);
     Operand<TInt32> shape = tf.shape(x);
     Operand<TInt32> lead = tf.slice(shape, tf.constant(new int[] {0}), tf.constant(new int[] {3}));

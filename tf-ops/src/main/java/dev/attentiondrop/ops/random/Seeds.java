@@ -6,6 +6,7 @@ import java.util.WeakHashMap;
 import org.tensorflow.ExecutionEnvironment;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
+import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
 import org.tensorflow.proto.DataType;
 import org.tensorflow.types.TBfloat16;
@@ -74,8 +75,53 @@ public final class Seeds {
     return of(tf, seed, 0L);
   }
 
+  /**
+   * Checks that {@code seed} is a stateless seed: {@code int64} of shape {@code [2]} (a shape not
+   * known when the graph is built passes; the random ops then check at run time).
+   *
+   * @param parameter the name of the parameter the seed was passed as
+   * @param seed the seed
+   * @return {@code seed}
+   * @throws IllegalArgumentException when the seed is null, not int64, or of another static shape
+   */
+  public static Operand<TInt64> check(String parameter, Operand<TInt64> seed) {
+    if (seed == null) {
+      throw new IllegalArgumentException(
+          "stateless seed (" + parameter + "): missing, allowed: an int64 tensor of shape [2]");
+    }
+    Object type = seed.type();
+    if (type != TInt64.class) {
+      throw new IllegalArgumentException(
+          "stateless seed ("
+              + parameter
+              + "): dtype "
+              + ((Class<?>) type).getSimpleName()
+              + " is not int64, allowed: an int64 tensor of shape [2]");
+    }
+    Shape shape = seed.shape();
+    boolean known = !shape.isUnknown() && !shape.hasUnknownDimension();
+    if (known && !shape.equals(Shape.of(2))) {
+      throw new IllegalArgumentException(
+          "stateless seed ("
+              + parameter
+              + "): shape "
+              + shape
+              + " is not [2], allowed: an int64 tensor of shape [2]");
+    }
+    if (!shape.isUnknown() && shape.numDimensions() != 1) {
+      throw new IllegalArgumentException(
+          "stateless seed ("
+              + parameter
+              + "): rank "
+              + shape.numDimensions()
+              + " is not 1, allowed: an int64 tensor of shape [2]");
+    }
+    return seed;
+  }
+
   /** The child seed {@code [h(seed), salt]}. */
   public static Operand<TInt64> foldIn(Ops tf, Operand<TInt64> seed, long salt) {
+    check("seed", seed);
     Operand<TInt32> one = tf.constant(new int[] {1});
     Operand<TInt64> head =
         portable(tf)
@@ -87,6 +133,7 @@ public final class Seeds {
   /** Uniform noise on {@code [0, 1)} of the given shape and floating type. */
   public static <T extends TNumber> Operand<T> uniform(
       Ops tf, Operand<TInt32> shape, Operand<TInt64> seed, Class<T> type) {
+    check("seed", seed);
     if (portable(tf)) {
       return portableUniform(tf, shape, seed, type);
     }
