@@ -1,7 +1,11 @@
 package dev.attentiondrop.ops.baselines;
 
 import dev.attentiondrop.ops.Checks;
+import dev.attentiondrop.ops.ConfigReader;
+import dev.attentiondrop.ops.Configurable;
 import dev.attentiondrop.ops.Training;
+import java.util.List;
+import java.util.Map;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TInt64;
@@ -14,10 +18,40 @@ import org.tensorflow.types.family.TFloating;
  *
  * @param rate probability of dropping a weight, in {@code [0, 1)}
  */
-public record DropConnect(double rate) {
+public record DropConnect(double rate) implements Configurable {
+
+  /** The registered name. */
+  public static final String NAME = "dropconnect";
+
+  /** Default {@code rate}. */
+  public static final double DEFAULT_RATE = 0.1;
+
+  /** The configuration keys. */
+  public static final List<String> KEYS = List.of("rate");
 
   public DropConnect {
     Checks.inClosedOpen("rate", rate, 0, 1);
+  }
+
+  /**
+   * The DropConnect a configuration describes; an omitted {@code rate} is {@value #DEFAULT_RATE}.
+   *
+   * @param config keys among {@link #KEYS}; values as numbers or their text
+   * @return the regularizer
+   * @throws IllegalArgumentException for an unknown key or a malformed or out-of-range value
+   */
+  public static DropConnect fromConfig(Map<String, ?> config) {
+    return new DropConnect(ConfigReader.of(NAME, config, KEYS).real("rate", DEFAULT_RATE));
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public Map<String, Object> config() {
+    return ConfigReader.entries("rate", rate);
   }
 
   /** The masked, rescaled weight in training; the weight itself otherwise. */

@@ -1,9 +1,13 @@
 package dev.attentiondrop.ops.baselines;
 
 import dev.attentiondrop.ops.Checks;
+import dev.attentiondrop.ops.ConfigReader;
+import dev.attentiondrop.ops.Configurable;
 import dev.attentiondrop.ops.Tensors;
 import dev.attentiondrop.ops.Training;
 import dev.attentiondrop.ops.random.Seeds;
+import java.util.List;
+import java.util.Map;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TInt64;
@@ -15,10 +19,40 @@ import org.tensorflow.types.family.TFloating;
  *
  * @param rate probability of dropping an element, in {@code [0, 1)}
  */
-public record Dropout(double rate) {
+public record Dropout(double rate) implements Configurable {
+
+  /** The registered name. */
+  public static final String NAME = "tensor_dropout";
+
+  /** Default {@code rate}. */
+  public static final double DEFAULT_RATE = 0.1;
+
+  /** The configuration keys. */
+  public static final List<String> KEYS = List.of("rate");
 
   public Dropout {
     Checks.inClosedOpen("rate", rate, 0, 1);
+  }
+
+  /**
+   * The Dropout a configuration describes; an omitted {@code rate} is {@value #DEFAULT_RATE}.
+   *
+   * @param config keys among {@link #KEYS}; values as numbers or their text
+   * @return the regularizer
+   * @throws IllegalArgumentException for an unknown key or a malformed or out-of-range value
+   */
+  public static Dropout fromConfig(Map<String, ?> config) {
+    return new Dropout(ConfigReader.of(NAME, config, KEYS).real("rate", DEFAULT_RATE));
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public Map<String, Object> config() {
+    return ConfigReader.entries("rate", rate);
   }
 
   /** Dropout in training, identity otherwise. */

@@ -1,8 +1,11 @@
 package dev.attentiondrop.ops.baselines;
 
 import dev.attentiondrop.ops.Checks;
+import dev.attentiondrop.ops.ConfigReader;
+import dev.attentiondrop.ops.Configurable;
 import dev.attentiondrop.ops.consistency.ConsistencyLoss;
 import java.util.List;
+import java.util.Map;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.family.TFloating;
@@ -20,10 +23,40 @@ import org.tensorflow.types.family.TFloating;
  *
  * @param alpha weight of the symmetric KL term, finite and {@code >= 0}
  */
-public record RDrop(double alpha) {
+public record RDrop(double alpha) implements Configurable {
+
+  /** The registered name. */
+  public static final String NAME = "rdrop";
+
+  /** Default {@code alpha}. */
+  public static final double DEFAULT_ALPHA = 1.0;
+
+  /** The configuration keys. */
+  public static final List<String> KEYS = List.of("alpha");
 
   public RDrop {
     Checks.nonNegativeFinite("alpha", alpha);
+  }
+
+  /**
+   * The RDrop a configuration describes; an omitted {@code alpha} is {@value #DEFAULT_ALPHA}.
+   *
+   * @param config keys among {@link #KEYS}; values as numbers or their text
+   * @return the regularizer
+   * @throws IllegalArgumentException for an unknown key or a malformed or out-of-range value
+   */
+  public static RDrop fromConfig(Map<String, ?> config) {
+    return new RDrop(ConfigReader.of(NAME, config, KEYS).real("alpha", DEFAULT_ALPHA));
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public Map<String, Object> config() {
+    return ConfigReader.entries("alpha", alpha);
   }
 
   /** {@code alpha * symmetric KL} between the two passes' output logits. */

@@ -2,10 +2,14 @@ package dev.attentiondrop.ops.beyond;
 
 import dev.attentiondrop.ops.AttentionContext;
 import dev.attentiondrop.ops.Checks;
+import dev.attentiondrop.ops.ConfigReader;
+import dev.attentiondrop.ops.Configurable;
 import dev.attentiondrop.ops.LogitsRegularizer;
 import dev.attentiondrop.ops.Masking;
 import dev.attentiondrop.ops.Tensors;
 import dev.attentiondrop.ops.random.Seeds;
+import java.util.List;
+import java.util.Map;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TBool;
@@ -19,10 +23,43 @@ import org.tensorflow.types.family.TFloating;
  *
  * @param schedule drop rate per layer
  */
-public record DropKey(RateSchedule schedule) implements LogitsRegularizer {
+public record DropKey(RateSchedule schedule) implements LogitsRegularizer, Configurable {
+
+  /** The registered name. */
+  public static final String NAME = "dropkey";
+
+  /** Default rate of the first layer; the last layer's defaults to the first's (a constant). */
+  public static final double DEFAULT_RATE = 0.1;
+
+  /** The configuration keys: {@code rate} (first layer) and {@code rate_last} (last layer). */
+  public static final List<String> KEYS = List.of("rate", "rate_last");
 
   public DropKey {
     Checks.notNull("schedule", schedule);
+  }
+
+  /**
+   * The DropKey a configuration describes: an omitted {@code rate} is {@value #DEFAULT_RATE}, an
+   * omitted {@code rate_last} equals {@code rate}.
+   *
+   * @param config keys among {@link #KEYS}; values as numbers or their text
+   * @return the regularizer
+   * @throws IllegalArgumentException for an unknown key or a malformed or out-of-range value
+   */
+  public static DropKey fromConfig(Map<String, ?> config) {
+    ConfigReader c = ConfigReader.of(NAME, config, KEYS);
+    double rate = c.real("rate", DEFAULT_RATE);
+    return new DropKey(RateSchedule.linear(rate, c.real("rate_last", rate)));
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public Map<String, Object> config() {
+    return ConfigReader.entries("rate", schedule.first(), "rate_last", schedule.last());
   }
 
   /** The same rate in every layer. */

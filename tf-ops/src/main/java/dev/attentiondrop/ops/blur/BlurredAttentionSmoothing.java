@@ -2,12 +2,15 @@ package dev.attentiondrop.ops.blur;
 
 import dev.attentiondrop.ops.AttentionContext;
 import dev.attentiondrop.ops.Checks;
+import dev.attentiondrop.ops.ConfigReader;
+import dev.attentiondrop.ops.Configurable;
 import dev.attentiondrop.ops.LogitsRegularizer;
 import dev.attentiondrop.ops.Masking;
 import dev.attentiondrop.ops.Tensors;
 import dev.attentiondrop.ops.random.Seeds;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TBool;
@@ -38,7 +41,29 @@ import org.tensorflow.types.family.TFloating;
  * @param boundary what happens where the kernel overhangs the valid keys
  */
 public record BlurredAttentionSmoothing(
-    double sigmaMax, int width, SigmaScope scope, Boundary boundary) implements LogitsRegularizer {
+    double sigmaMax, int width, SigmaScope scope, Boundary boundary)
+    implements LogitsRegularizer, Configurable {
+
+  /** The registered name. */
+  public static final String NAME = "blur";
+
+  /** Default upper end {@code sigma_max} of the sigma distribution. */
+  public static final double DEFAULT_SIGMA_MAX = 1.0;
+
+  /** Default kernel width {@code w}. */
+  public static final int DEFAULT_WIDTH = 5;
+
+  /** Default sigma scope: one per batch (the paper). */
+  public static final SigmaScope DEFAULT_SCOPE = SigmaScope.PER_BATCH;
+
+  /** Default boundary: zero padding (the paper). */
+  public static final Boundary DEFAULT_BOUNDARY = Boundary.ZERO_PAD;
+
+  /**
+   * The configuration keys: {@code sigma_max}, {@code w}, {@code scope} ({@code batch}, {@code
+   * head}, {@code example}), {@code boundary} ({@code zero_pad}, {@code renormalized}).
+   */
+  public static final List<String> KEYS = List.of("sigma_max", "w", "scope", "boundary");
 
   /** Widest kernel accepted (the paper uses {@code w <= 9}). */
   public static final int MAX_WIDTH = 63;
@@ -53,6 +78,40 @@ public record BlurredAttentionSmoothing(
   /** The paper's form: one sigma per batch, zero padding. */
   public static BlurredAttentionSmoothing of(double sigmaMax, int width) {
     return new BlurredAttentionSmoothing(sigmaMax, width, SigmaScope.PER_BATCH, Boundary.ZERO_PAD);
+  }
+
+  /**
+   * The regularizer a configuration describes; omitted keys take the defaults.
+   *
+   * @param config keys among {@link #KEYS}; values as numbers or their text
+   * @return the regularizer
+   * @throws IllegalArgumentException for an unknown key or a malformed or out-of-range value
+   */
+  public static BlurredAttentionSmoothing fromConfig(Map<String, ?> config) {
+    ConfigReader c = ConfigReader.of(NAME, config, KEYS);
+    return new BlurredAttentionSmoothing(
+        c.real("sigma_max", DEFAULT_SIGMA_MAX),
+        c.integer("w", DEFAULT_WIDTH),
+        c.choice("scope", DEFAULT_SCOPE, SigmaScope::configName),
+        c.choice("boundary", DEFAULT_BOUNDARY, Boundary::configName));
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public Map<String, Object> config() {
+    return ConfigReader.entries(
+        "sigma_max",
+        sigmaMax,
+        "w",
+        width,
+        "scope",
+        scope.configName(),
+        "boundary",
+        boundary.configName());
   }
 
   public static Builder builder() {
@@ -189,12 +248,12 @@ public record BlurredAttentionSmoothing(
     return tf.math.addN(terms);
   }
 
-  /** Eagerly validating builder; defaults: sigma_max 1.0, w 5, per batch, zero padding. */
+  /** Eagerly validating builder, starting from the defaults ({@link #DEFAULT_SIGMA_MAX} etc.). */
   public static final class Builder {
-    private double sigmaMax = 1.0;
-    private int width = 5;
-    private SigmaScope scope = SigmaScope.PER_BATCH;
-    private Boundary boundary = Boundary.ZERO_PAD;
+    private double sigmaMax = DEFAULT_SIGMA_MAX;
+    private int width = DEFAULT_WIDTH;
+    private SigmaScope scope = DEFAULT_SCOPE;
+    private Boundary boundary = DEFAULT_BOUNDARY;
 
     public Builder sigmaMax(double v) {
       this.sigmaMax = Checks.positiveFinite("sigma_max", v);

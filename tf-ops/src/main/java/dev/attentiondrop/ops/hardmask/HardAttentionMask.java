@@ -2,10 +2,14 @@ package dev.attentiondrop.ops.hardmask;
 
 import dev.attentiondrop.ops.AttentionContext;
 import dev.attentiondrop.ops.Checks;
+import dev.attentiondrop.ops.ConfigReader;
+import dev.attentiondrop.ops.Configurable;
 import dev.attentiondrop.ops.LogitsRegularizer;
 import dev.attentiondrop.ops.Masking;
 import dev.attentiondrop.ops.Tensors;
 import dev.attentiondrop.ops.random.Seeds;
+import java.util.List;
+import java.util.Map;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.ReduceMin;
@@ -38,7 +42,26 @@ import org.tensorflow.types.family.TFloating;
  * @param p drop probability of each candidate, in {@code [0, 1]}
  * @param fill what a dropped logit becomes
  */
-public record HardAttentionMask(TopK k, double p, FillMode fill) implements LogitsRegularizer {
+public record HardAttentionMask(TopK k, double p, FillMode fill)
+    implements LogitsRegularizer, Configurable {
+
+  /** The registered name. */
+  public static final String NAME = "hard_mask";
+
+  /** Default number of candidates per row, {@code k}. */
+  public static final int DEFAULT_K = 8;
+
+  /** Default drop probability {@code p}. */
+  public static final double DEFAULT_P = 0.1;
+
+  /** Default fill of a dropped logit: the paper's zero. */
+  public static final FillMode DEFAULT_FILL = FillMode.ZERO;
+
+  /**
+   * The configuration keys: {@code k} (a count) or {@code k_fraction} (a fraction of the valid
+   * keys), {@code p}, {@code fill} ({@code zero} or {@code neg_inf}).
+   */
+  public static final List<String> KEYS = List.of("k", "k_fraction", "p", "fill");
 
   public HardAttentionMask {
     Checks.notNull("k", k);
@@ -49,6 +72,42 @@ public record HardAttentionMask(TopK k, double p, FillMode fill) implements Logi
   /** The paper's form: top-{@code k} logits, each zeroed with probability {@code p}. */
   public static HardAttentionMask of(int k, double p) {
     return new HardAttentionMask(TopK.count(k), p, FillMode.ZERO);
+  }
+
+  /**
+   * The regularizer a configuration describes; omitted keys take the defaults ({@code k = } {@value
+   * #DEFAULT_K}, {@code p = } {@value #DEFAULT_P}, {@code fill = zero}).
+   *
+   * @param config keys among {@link #KEYS}; values as numbers or their text
+   * @return the regularizer
+   * @throws IllegalArgumentException for an unknown key, a malformed or out-of-range value, or both
+   *     {@code k} and {@code k_fraction}
+   */
+  public static HardAttentionMask fromConfig(Map<String, ?> config) {
+    ConfigReader c = ConfigReader.of(NAME, config, KEYS);
+    if (c.has("k") && c.has("k_fraction")) {
+      throw new IllegalArgumentException(
+          "regularizer '" + NAME + "' takes k or k_fraction, not both");
+    }
+    TopK k =
+        c.has("k_fraction")
+            ? TopK.fraction(c.real("k_fraction", 1))
+            : TopK.count(c.integer("k", DEFAULT_K));
+    return new HardAttentionMask(
+        k, c.real("p", DEFAULT_P), c.choice("fill", DEFAULT_FILL, FillMode::configName));
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public Map<String, Object> config() {
+    return k instanceof TopK.Count c
+        ? ConfigReader.entries("k", c.k(), "p", p, "fill", fill.configName())
+        : ConfigReader.entries(
+            "k_fraction", ((TopK.Fraction) k).f(), "p", p, "fill", fill.configName());
   }
 
   public static Builder builder() {
@@ -128,7 +187,7 @@ public record HardAttentionMask(TopK k, double p, FillMode fill) implements Logi
       Operand<TInt32> index = tf.math.maximum(tf.math.sub(kRow, tf.constant(1)), tf.constant(0));
       Operand<T> pick =
           tf.oneHot(
-              tf.squeeze(index, org.tensorflow.op.core.Squeeze.axis(java.util.List.of(-1L))),
+              tf.squeeze(index, org.tensorflow.op.core.Squeeze.axis(List.of(-1L))),
               kMax,
               Tensors.scalarLike(tf, 1, logits),
               Tensors.scalarLike(tf, 0, logits));
@@ -181,9 +240,7 @@ public record HardAttentionMask(TopK k, double p, FillMode fill) implements Logi
     Operand<TInt32> lead = tf.slice(shape, tf.constant(new int[] {0}), tf.constant(new int[] {3}));
     Operand<T> byGroup =
         tf.reshape(
-            x,
-            tf.concat(
-                java.util.List.of(lead, tf.constant(new int[] {groups, GROUP})), tf.constant(0)));
+            x, tf.concat(List.of(lead, tf.constant(new int[] {groups, GROUP})), tf.constant(0)));
     Operand<T> maxima = tf.reduceMax(byGroup, Tensors.axis(tf, -1));
     Operand<TInt32> picked =
         tf.nn
@@ -194,7 +251,7 @@ public record HardAttentionMask(TopK k, double p, FillMode fill) implements Logi
     Operand<T> flat =
         tf.reshape(
             candidates,
-            tf.concat(java.util.List.of(lead, tf.constant(new int[] {k * GROUP})), tf.constant(0)));
+            tf.concat(List.of(lead, tf.constant(new int[] {k * GROUP})), tf.constant(0)));
     return kth(tf, flat, tf.constant(k));
   }
 
@@ -204,12 +261,13 @@ public record HardAttentionMask(TopK k, double p, FillMode fill) implements Logi
   }
 
   /**
-   * Eagerly validating builder; defaults: {@code k = 8}, {@code p = 0.1}, {@link FillMode#ZERO}.
+   * Eagerly validating builder; defaults {@link #DEFAULT_K}, {@link #DEFAULT_P}, {@link
+   * #DEFAULT_FILL}.
    */
   public static final class Builder {
-    private TopK k = TopK.count(8);
-    private double p = 0.1;
-    private FillMode fill = FillMode.ZERO;
+    private TopK k = TopK.count(DEFAULT_K);
+    private double p = DEFAULT_P;
+    private FillMode fill = DEFAULT_FILL;
 
     public Builder topK(int count) {
       this.k = TopK.count(count);
