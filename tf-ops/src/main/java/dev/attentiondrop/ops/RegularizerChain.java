@@ -1,5 +1,6 @@
 package dev.attentiondrop.ops;
 
+import dev.attentiondrop.ops.random.SeedSalts;
 import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
@@ -8,14 +9,11 @@ import org.tensorflow.types.family.TFloating;
 /**
  * An ordered chain of logits regularizers followed by an ordered chain of probability regularizers.
  * Element {@code i} of each chain gets its own independent seed, {@code foldIn(seed, i)} (logits)
- * and {@code foldIn(seed, 1000 + i)} (probabilities), so that two regularizers of the same kind in
- * one chain never share noise.
+ * and {@code foldIn(seed, 1000 + i)} (probabilities; see {@link SeedSalts}), so that two
+ * regularizers of the same kind in one chain never share noise.
  */
 public record RegularizerChain(
     List<LogitsRegularizer> logits, List<ProbabilityRegularizer> probabilities) {
-
-  /** Salt offset that separates the seeds of probability regularizers from logits ones. */
-  static final long PROBABILITY_SALT = 1000;
 
   public RegularizerChain {
     logits = List.copyOf(Checks.notNull("logits regularizers", logits));
@@ -65,7 +63,11 @@ public record RegularizerChain(
       return x;
     }
     for (int i = 0; i < logits.size(); i++) {
-      x = logits.get(i).apply(tf, x, forked(tf, context, i));
+      x =
+          logits
+              .get(i)
+              .apply(
+                  tf, x, forked(tf, context, SeedSalts.indexed(SeedSalts.LOGITS_REGULARIZER, i)));
     }
     return x;
   }
@@ -77,7 +79,13 @@ public record RegularizerChain(
       return x;
     }
     for (int i = 0; i < probabilities.size(); i++) {
-      x = probabilities.get(i).apply(tf, x, forked(tf, context, PROBABILITY_SALT + i));
+      x =
+          probabilities
+              .get(i)
+              .apply(
+                  tf,
+                  x,
+                  forked(tf, context, SeedSalts.indexed(SeedSalts.PROBABILITY_REGULARIZER, i)));
     }
     return x;
   }

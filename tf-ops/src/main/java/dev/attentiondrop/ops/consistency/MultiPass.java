@@ -1,6 +1,7 @@
 package dev.attentiondrop.ops.consistency;
 
 import dev.attentiondrop.ops.Checks;
+import dev.attentiondrop.ops.random.SeedSalts;
 import dev.attentiondrop.ops.random.Seeds;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -84,7 +85,8 @@ public final class MultiPass {
     List<Operand<T>> outputs = new ArrayList<>();
     if (mode == Mode.SEQUENTIAL) {
       for (int i = 0; i < passes; i++) {
-        outputs.add(fn.apply(tf, inputs, Seeds.foldIn(tf, seed, i), 1));
+        outputs.add(
+            fn.apply(tf, inputs, Seeds.foldIn(tf, seed, SeedSalts.indexed(SeedSalts.PASS, i)), 1));
       }
       return outputs;
     }
@@ -92,7 +94,7 @@ public final class MultiPass {
     for (Operand<?> x : inputs) {
       tiled.add(mode == Mode.SHARED_PREFIX ? x : tile(tf, (Operand<TType>) x, passes));
     }
-    Operand<T> stacked = fn.apply(tf, tiled, Seeds.foldIn(tf, seed, 0), passes);
+    Operand<T> stacked = fn.apply(tf, tiled, Seeds.foldIn(tf, seed, SeedSalts.PASS), passes);
     if (mode == Mode.SHARED_PREFIX) {
       checkTiled(inputs, stacked, passes);
     }
