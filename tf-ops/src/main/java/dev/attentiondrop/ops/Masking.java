@@ -25,17 +25,40 @@ import org.tensorflow.types.family.TFloating;
 public final class Masking {
   private Masking() {}
 
-  /** The value that stands for an excluded ("-inf") logit. */
+  /**
+   * The value that stands for an excluded ("-inf") logit.
+   *
+   * @param <T> the element type of the tensors
+   * @param tf the ops of the graph being built
+   * @param type the element type
+   * @return the value that stands for an excluded ("-inf") logit
+   */
   public static <T extends TFloating> Operand<T> dropFill(Ops tf, Class<T> type) {
     return Tensors.scalar(tf, Tensors.isHalf(type) ? -3e4 : -1e9, type);
   }
 
-  /** The value written into masked positions before softmax. */
+  /**
+   * The value written into masked positions before softmax.
+   *
+   * @param <T> the element type of the tensors
+   * @param tf the ops of the graph being built
+   * @param type the element type
+   * @return the value written into masked positions before softmax
+   */
   public static <T extends TFloating> Operand<T> maskFill(Ops tf, Class<T> type) {
     return Tensors.scalar(tf, Tensors.isHalf(type) ? -6.5e4 : -1e30, type);
   }
 
-  /** {@code logits} where {@code keyMask} allows, {@link #maskFill} elsewhere. */
+  /**
+   * {@code logits} where {@code keyMask} allows, {@link #maskFill} elsewhere.
+   *
+   * @param <T> the element type of the tensors
+   * @param tf the ops of the graph being built
+   * @param logits attention logits {@code [batch, heads, queries, keys]}
+   * @param keyMask the key mask, broadcastable to the logits, {@code true} where a key may be
+   *     attended to; {@code null} for every key
+   * @return {@code logits} where {@code keyMask} allows, {@link #maskFill} elsewhere
+   */
   public static <T extends TFloating> Operand<T> fillMasked(
       Ops tf, Operand<T> logits, Operand<TBool> keyMask) {
     if (keyMask == null) {
@@ -47,6 +70,13 @@ public final class Masking {
   /**
    * {@code softmax(fillMasked(logits)) * mask}: a probability distribution over the allowed keys of
    * each row, exactly zero on masked keys, all zeros on a fully masked row.
+   *
+   * @param <T> the element type of the tensors
+   * @param tf the ops of the graph being built
+   * @param logits attention logits {@code [batch, heads, queries, keys]}
+   * @param keyMask the key mask, broadcastable to the logits, {@code true} where a key may be
+   *     attended to; {@code null} for every key
+   * @return {@code softmax(fillMasked(logits)) * mask}
    */
   public static <T extends TFloating> Operand<T> maskedSoftmax(
       Ops tf, Operand<T> logits, Operand<TBool> keyMask) {
@@ -58,7 +88,15 @@ public final class Masking {
     return tf.math.mul(probs, Tensors.asFloat(tf, keyMask, logits.type()));
   }
 
-  /** The key mask broadcast to the shape of {@code like}; an all-true mask when none is given. */
+  /**
+   * The key mask broadcast to the shape of {@code like}; an all-true mask when none is given.
+   *
+   * @param tf the ops of the graph being built
+   * @param keyMask the key mask, broadcastable to the logits, {@code true} where a key may be
+   *     attended to; {@code null} for every key
+   * @param like the tensor whose shape the mask takes
+   * @return the key mask broadcast to the shape of {@code like}
+   */
   public static Operand<TBool> fullMask(Ops tf, Operand<TBool> keyMask, Operand<?> like) {
     if (keyMask == null) {
       return tf.fill(tf.shape(like), tf.constant(true));

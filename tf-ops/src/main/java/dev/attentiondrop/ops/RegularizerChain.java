@@ -15,38 +15,76 @@ import org.tensorflow.types.family.TFloating;
 public record RegularizerChain(
     List<LogitsRegularizer> logits, List<ProbabilityRegularizer> probabilities) {
 
+  /**
+   * Validates the components.
+   *
+   * @param logits the logits
+   * @param probabilities the probabilities
+   * @throws IllegalArgumentException when a component is out of its documented range
+   */
   public RegularizerChain {
     logits = List.copyOf(Checks.notNull("logits regularizers", logits));
     probabilities = List.copyOf(Checks.notNull("probability regularizers", probabilities));
   }
 
-  /** No regularization: plain attention. */
+  /**
+   * No regularization: plain attention.
+   *
+   * @return the empty chain
+   */
   public static RegularizerChain none() {
     return new RegularizerChain(List.of(), List.of());
   }
 
+  /**
+   * A chain of logits regularizers only.
+   *
+   * @param regularizers the logits stage, in order
+   * @return the chain
+   */
   public static RegularizerChain ofLogits(LogitsRegularizer... regularizers) {
     return new RegularizerChain(List.of(regularizers), List.of());
   }
 
+  /**
+   * A chain of probability regularizers only.
+   *
+   * @param regularizers the probability stage, in order
+   * @return the chain
+   */
   public static RegularizerChain ofProbabilities(ProbabilityRegularizer... regularizers) {
     return new RegularizerChain(List.of(), List.of(regularizers));
   }
 
-  /** This chain with {@code r} appended to the logits stage. */
+  /**
+   * This chain with {@code r} appended to the logits stage.
+   *
+   * @param r the regularizer to append
+   * @return this chain with {@code r} appended to the logits stage
+   */
   public RegularizerChain thenLogits(LogitsRegularizer r) {
     var l = new java.util.ArrayList<>(logits);
     l.add(Checks.notNull("regularizer", r));
     return new RegularizerChain(l, probabilities);
   }
 
-  /** This chain with {@code r} appended to the probability stage. */
+  /**
+   * This chain with {@code r} appended to the probability stage.
+   *
+   * @param r the regularizer to append
+   * @return this chain with {@code r} appended to the probability stage
+   */
   public RegularizerChain thenProbabilities(ProbabilityRegularizer r) {
     var p = new java.util.ArrayList<>(probabilities);
     p.add(Checks.notNull("regularizer", r));
     return new RegularizerChain(logits, p);
   }
 
+  /**
+   * Whether the chain has no regularizer at all.
+   *
+   * @return true for plain attention
+   */
   public boolean isEmpty() {
     return logits.isEmpty() && probabilities.isEmpty();
   }
@@ -56,7 +94,15 @@ public record RegularizerChain(
     return context.seed() == null ? context : context.fork(tf, salt);
   }
 
-  /** Applies the logits stage in order. */
+  /**
+   * Applies the logits stage in order.
+   *
+   * @param <T> the element type of the tensors
+   * @param tf the ops of the graph being built
+   * @param x the logits (or probabilities) {@code [batch, heads, queries, keys]}
+   * @param context the attention context; each element gets its own forked seed
+   * @return the regularized logits
+   */
   public <T extends TFloating> Operand<T> applyToLogits(
       Ops tf, Operand<T> x, AttentionContext context) {
     if (context.training().isOff()) {
@@ -72,7 +118,15 @@ public record RegularizerChain(
     return x;
   }
 
-  /** Applies the probability stage in order. */
+  /**
+   * Applies the probability stage in order.
+   *
+   * @param <T> the element type of the tensors
+   * @param tf the ops of the graph being built
+   * @param x the logits (or probabilities) {@code [batch, heads, queries, keys]}
+   * @param context the attention context; each element gets its own forked seed
+   * @return the regularized probabilities
+   */
   public <T extends TFloating> Operand<T> applyToProbabilities(
       Ops tf, Operand<T> x, AttentionContext context) {
     if (context.training().isOff()) {

@@ -15,22 +15,52 @@ import org.tensorflow.types.family.TType;
 public final class Tensors {
   private Tensors() {}
 
-  /** A scalar constant of the given numeric type. */
+  /**
+   * A scalar constant of the given numeric type.
+   *
+   * @param <T> the element type of the tensors
+   * @param tf the ops of the graph being built
+   * @param value the value
+   * @param type the element type
+   * @return a scalar constant of the given numeric type
+   */
   public static <T extends TNumber> Operand<T> scalar(Ops tf, double value, Class<T> type) {
     return tf.dtypes.cast(tf.constant(value), type);
   }
 
-  /** A scalar constant of the same type as {@code like}. */
+  /**
+   * A scalar constant of the same type as {@code like}.
+   *
+   * @param <T> the element type of the tensors
+   * @param tf the ops of the graph being built
+   * @param value the value
+   * @param like a tensor whose shape (and type) the result takes
+   * @return a scalar constant of the same type as {@code like}
+   */
   public static <T extends TNumber> Operand<T> scalarLike(Ops tf, double value, Operand<T> like) {
     return scalar(tf, value, like.type());
   }
 
-  /** {@code 1.0} where {@code mask} is true, {@code 0.0} elsewhere, in {@code type}. */
+  /**
+   * {@code 1.0} where {@code mask} is true, {@code 0.0} elsewhere, in {@code type}.
+   *
+   * @param <T> the element type of the tensors
+   * @param tf the ops of the graph being built
+   * @param mask a boolean tensor
+   * @param type the element type
+   * @return {@code 1.0} where {@code mask} is true, {@code 0.0} elsewhere, in {@code type}
+   */
   public static <T extends TNumber> Operand<T> asFloat(Ops tf, Operand<TBool> mask, Class<T> type) {
     return tf.dtypes.cast(mask, type);
   }
 
-  /** The constant vector {@code [axis]} used as a reduction axis. */
+  /**
+   * The constant vector {@code [axis]} used as a reduction axis.
+   *
+   * @param tf the ops of the graph being built
+   * @param axis the axis
+   * @return the constant vector {@code [axis]} used as a reduction axis
+   */
   public static Operand<TInt32> axis(Ops tf, int axis) {
     return tf.constant(new int[] {axis});
   }
@@ -79,6 +109,14 @@ public final class Tensors {
   /**
    * {@code y[..., j] = x[..., j + offset]} along the last axis of a rank-4 tensor, with zeros where
    * {@code j + offset} falls outside. A pad and a static strided slice: cheap, XLA-friendly.
+   *
+   * @param <T> the element type of the tensors
+   * @param tf the ops of the graph being built
+   * @param x the tensor
+   * @param offset the shift {@code offset}, positive reads further right
+   * @param zero the fill value where the shift falls outside
+   * @return {@code y[..., j] = x[..., j + offset]} along the last axis of a rank-4 tensor, with
+   *     zeros where {@code j + offset} falls outside
    */
   public static <T extends TType> Operand<T> shiftLastAxis(
       Ops tf, Operand<T> x, int offset, Operand<T> zero) {
@@ -95,7 +133,12 @@ public final class Tensors {
     return tf.stridedSlice(padded, Indices.all(), Indices.all(), Indices.all(), last);
   }
 
-  /** True for the 16-bit float types, whose range needs smaller fill values. */
+  /**
+   * True for the 16-bit float types, whose range needs smaller fill values.
+   *
+   * @param type the element type
+   * @return true for the 16-bit float types, whose range needs smaller fill values
+   */
   public static boolean isHalf(Class<?> type) {
     return type == TFloat16.class;
   }

@@ -34,9 +34,19 @@ public final class ScaledDotProductAttention {
       Operand<T> logits, Operand<T> probabilities, Operand<T> output) {}
 
   /**
+   * Attention {@code O = A' V} with {@code A' = chain(softmax(chain(Q K^T / sqrt(d_k))))}.
+   *
    * @param query {@code [batch, heads, queries, d_k]}
    * @param key {@code [batch, heads, keys, d_k]}
    * @param value {@code [batch, heads, keys, d_v]}
+   * @param <T> the element type of the tensors
+   * @param tf the ops of the graph being built
+   * @param chain the regularizers of the logits and probability stages
+   * @param context what the regularizer is told: key mask, training mode, seed, layer
+   * @return the logits {@code L} (before regularization), probabilities {@code A'} and output
+   *     {@code O}
+   * @throws IllegalArgumentException for a wrong rank, a {@code d_k} mismatch, a mask that does not
+   *     broadcast, or float16 without a float16 matmul kernel
    */
   public static <T extends TFloating> Result<T> compute(
       Ops tf,

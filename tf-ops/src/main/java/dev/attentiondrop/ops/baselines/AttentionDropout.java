@@ -29,6 +29,12 @@ public record AttentionDropout(double rate) implements ProbabilityRegularizer, C
   /** The configuration keys. */
   public static final List<String> KEYS = List.of("rate");
 
+  /**
+   * Validates the components.
+   *
+   * @param rate probability of dropping a probability entry, in {@code [0, 1)}
+   * @throws IllegalArgumentException when a component is out of its documented range
+   */
   public AttentionDropout {
     Checks.inClosedOpen("rate", rate, 0, 1);
   }

@@ -29,6 +29,12 @@ public record DropConnect(double rate) implements Configurable {
   /** The configuration keys. */
   public static final List<String> KEYS = List.of("rate");
 
+  /**
+   * Validates the components.
+   *
+   * @param rate probability of dropping a weight, in {@code [0, 1)}
+   * @throws IllegalArgumentException when a component is out of its documented range
+   */
   public DropConnect {
     Checks.inClosedOpen("rate", rate, 0, 1);
   }
@@ -54,7 +60,16 @@ public record DropConnect(double rate) implements Configurable {
     return ConfigReader.entries("rate", rate);
   }
 
-  /** The masked, rescaled weight in training; the weight itself otherwise. */
+  /**
+   * The masked, rescaled weight in training; the weight itself otherwise.
+   *
+   * @param <T> the element type of the tensors
+   * @param tf the ops of the graph being built
+   * @param weight the weight matrix {@code W}
+   * @param training whether the graph runs in training mode
+   * @param seed an {@code int64[2]} seed, fresh every step; {@code null} when training is off
+   * @return the masked, rescaled weight in training
+   */
   public <T extends TFloating> Operand<T> call(
       Ops tf, Operand<T> weight, Training training, Operand<TInt64> seed) {
     return new Dropout(rate).call(tf, weight, training, seed);

@@ -30,6 +30,12 @@ public record Dropout(double rate) implements Configurable {
   /** The configuration keys. */
   public static final List<String> KEYS = List.of("rate");
 
+  /**
+   * Validates the components.
+   *
+   * @param rate probability of dropping an element, in {@code [0, 1)}
+   * @throws IllegalArgumentException when a component is out of its documented range
+   */
   public Dropout {
     Checks.inClosedOpen("rate", rate, 0, 1);
   }
@@ -55,7 +61,16 @@ public record Dropout(double rate) implements Configurable {
     return ConfigReader.entries("rate", rate);
   }
 
-  /** Dropout in training, identity otherwise. */
+  /**
+   * Dropout in training, identity otherwise.
+   *
+   * @param <T> the element type of the tensors
+   * @param tf the ops of the graph being built
+   * @param x the input tensor
+   * @param training whether the graph runs in training mode
+   * @param seed an {@code int64[2]} stateless seed; {@code null} when training is off
+   * @return {@code x * m / (1 - rate)} in training, {@code x} otherwise
+   */
   public <T extends TFloating> Operand<T> call(
       Ops tf, Operand<T> x, Training training, Operand<TInt64> seed) {
     if (rate == 0) {
@@ -65,7 +80,15 @@ public record Dropout(double rate) implements Configurable {
         tf, () -> applyWithNoise(tf, x, Seeds.uniform(tf, tf.shape(x), seed, x.type())), x);
   }
 
-  /** The deterministic core, for uniform noise {@code u} of the shape of {@code x}. */
+  /**
+   * The deterministic core, for uniform noise {@code u} of the shape of {@code x}.
+   *
+   * @param <T> the element type of the tensors
+   * @param tf the ops of the graph being built
+   * @param x the input tensor
+   * @param u uniform noise on {@code [0, 1)} of the shape of {@code x}
+   * @return the deterministic core, for uniform noise {@code u} of the shape of {@code x}
+   */
   public <T extends TFloating> Operand<T> applyWithNoise(Ops tf, Operand<T> x, Operand<T> u) {
     Operand<T> keep =
         tf.dtypes.cast(tf.math.greaterEqual(u, Tensors.scalarLike(tf, rate, x)), x.type());

@@ -34,6 +34,12 @@ public record RDrop(double alpha) implements Configurable {
   /** The configuration keys. */
   public static final List<String> KEYS = List.of("alpha");
 
+  /**
+   * Validates the components.
+   *
+   * @param alpha weight of the symmetric KL term, finite and {@code >= 0}
+   * @throws IllegalArgumentException when a component is out of its documented range
+   */
   public RDrop {
     Checks.nonNegativeFinite("alpha", alpha);
   }
@@ -59,12 +65,30 @@ public record RDrop(double alpha) implements Configurable {
     return ConfigReader.entries("alpha", alpha);
   }
 
-  /** {@code alpha * symmetric KL} between the two passes' output logits. */
+  /**
+   * {@code alpha * symmetric KL} between the two passes' output logits.
+   *
+   * @param <T> the element type of the tensors
+   * @param tf the ops of the graph being built
+   * @param z1 the first pass's output logits
+   * @param z2 the second pass's output logits
+   * @return {@code alpha * symmetric KL} between the two passes' output logits
+   */
   public <T extends TFloating> Operand<T> consistency(Ops tf, Operand<T> z1, Operand<T> z2) {
     return ConsistencyLoss.symmetric(alpha).call(tf, List.of(z1, z2));
   }
 
-  /** The whole R-Drop loss from the two passes' task losses and output logits. */
+  /**
+   * The whole R-Drop loss from the two passes' task losses and output logits.
+   *
+   * @param <T> the element type of the tensors
+   * @param tf the ops of the graph being built
+   * @param task1 the first pass's task loss {@code CE_1}
+   * @param task2 the second pass's task loss {@code CE_2}
+   * @param z1 the first pass's output logits
+   * @param z2 the second pass's output logits
+   * @return the whole R-Drop loss from the two passes' task losses and output logits
+   */
   public <T extends TFloating> Operand<T> total(
       Ops tf, Operand<T> task1, Operand<T> task2, Operand<T> z1, Operand<T> z2) {
     return ConsistencyLoss.symmetric(alpha).total(tf, List.of(task1, task2), List.of(z1, z2));

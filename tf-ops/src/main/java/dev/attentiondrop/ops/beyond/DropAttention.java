@@ -49,6 +49,13 @@ public record DropAttention(double rate, int window)
   /** The configuration keys. */
   public static final List<String> KEYS = List.of("rate", "window");
 
+  /**
+   * Validates the components.
+   *
+   * @param rate drop rate, in {@code [0, 1)}
+   * @param window window width, in {@code [1, 64]}
+   * @throws IllegalArgumentException when a component is out of its documented range
+   */
   public DropAttention {
     Checks.inClosedOpen("rate", rate, 0, 1);
     Checks.inRange("window", window, 1, 64);
@@ -76,7 +83,12 @@ public record DropAttention(double rate, int window)
     return ConfigReader.entries("rate", rate, "window", window);
   }
 
-  /** Single-column dropping. */
+  /**
+   * Single-column dropping.
+   *
+   * @param rate the drop rate, in {@code [0, 1)}
+   * @return single-column dropping
+   */
   public static DropAttention columns(double rate) {
     return new DropAttention(rate, 1);
   }
@@ -110,6 +122,13 @@ public record DropAttention(double rate, int window)
 
   /**
    * The deterministic core, for column noise {@code u} of shape {@code [batch, heads, 1, keys]}.
+   *
+   * @param <T> the element type of the tensors
+   * @param tf the ops of the graph being built
+   * @param probabilities attention probabilities {@code A}, {@code [batch, heads, queries, keys]}
+   * @param u column noise on {@code [0, 1)}, {@code [batch, heads, 1, keys]}
+   * @return the deterministic core, for column noise {@code u} of shape {@code [batch, heads, 1,
+   *     keys]}
    */
   public <T extends TFloating> Operand<T> applyWithNoise(
       Ops tf, Operand<T> probabilities, Operand<T> u) {

@@ -39,6 +39,12 @@ public record DropHead(double rate) implements ProbabilityRegularizer, Configura
   /** The configuration keys. */
   public static final List<String> KEYS = List.of("rate");
 
+  /**
+   * Validates the components.
+   *
+   * @param rate probability of dropping a head, in {@code [0, 1)}
+   * @throws IllegalArgumentException when a component is out of its documented range
+   */
   public DropHead {
     Checks.inClosedOpen("rate", rate, 0, 1);
   }
@@ -91,7 +97,15 @@ public record DropHead(double rate) implements ProbabilityRegularizer, Configura
             probabilities);
   }
 
-  /** The deterministic core, for head noise {@code u} of shape {@code [batch, heads, 1, 1]}. */
+  /**
+   * The deterministic core, for head noise {@code u} of shape {@code [batch, heads, 1, 1]}.
+   *
+   * @param <T> the element type of the tensors
+   * @param tf the ops of the graph being built
+   * @param probabilities attention probabilities {@code A}, {@code [batch, heads, queries, keys]}
+   * @param u head noise on {@code [0, 1)}, {@code [batch, heads, 1, 1]}
+   * @return the deterministic core, for head noise {@code u} of shape {@code [batch, heads, 1, 1]}
+   */
   public <T extends TFloating> Operand<T> applyWithNoise(
       Ops tf, Operand<T> probabilities, Operand<T> u) {
     Class<T> type = probabilities.type();

@@ -34,6 +34,12 @@ public record DropKey(RateSchedule schedule) implements LogitsRegularizer, Confi
   /** The configuration keys: {@code rate} (first layer) and {@code rate_last} (last layer). */
   public static final List<String> KEYS = List.of("rate", "rate_last");
 
+  /**
+   * Validates the components.
+   *
+   * @param schedule drop rate per layer
+   * @throws IllegalArgumentException when a component is out of its documented range
+   */
   public DropKey {
     Checks.notNull("schedule", schedule);
   }
@@ -62,7 +68,12 @@ public record DropKey(RateSchedule schedule) implements LogitsRegularizer, Confi
     return ConfigReader.entries("rate", schedule.first(), "rate_last", schedule.last());
   }
 
-  /** The same rate in every layer. */
+  /**
+   * The same rate in every layer.
+   *
+   * @param rate the drop rate {@code d_l} of this layer
+   * @return the same rate in every layer
+   */
   public static DropKey of(double rate) {
     return new DropKey(RateSchedule.constant(rate));
   }
@@ -89,7 +100,18 @@ public record DropKey(RateSchedule schedule) implements LogitsRegularizer, Confi
             logits);
   }
 
-  /** The deterministic core: excludes valid {@code (i, j)} where {@code u_ij < rate}. */
+  /**
+   * The deterministic core: excludes valid {@code (i, j)} where {@code u_ij < rate}.
+   *
+   * @param <T> the element type of the tensors
+   * @param tf the ops of the graph being built
+   * @param logits attention logits {@code L}, {@code [batch, heads, queries, keys]}
+   * @param keyMask the key mask, broadcastable to the logits, {@code true} where a key may be
+   *     attended to; {@code null} for every key
+   * @param rate the drop rate {@code d_l} of this layer
+   * @param u uniform noise on {@code [0, 1)} of the shape of the logits
+   * @return the logits with the dropped keys excluded
+   */
   public static <T extends TFloating> Operand<T> applyWithNoise(
       Ops tf, Operand<T> logits, Operand<TBool> keyMask, double rate, Operand<T> u) {
     Operand<TBool> drop = tf.math.less(u, Tensors.scalarLike(tf, rate, logits));

@@ -37,6 +37,12 @@ public record RelaxedAttention(double gamma) implements ProbabilityRegularizer, 
   /** The configuration keys. */
   public static final List<String> KEYS = List.of("gamma");
 
+  /**
+   * Validates the components.
+   *
+   * @param gamma mixing weight, in {@code [0, 1]}
+   * @throws IllegalArgumentException when a component is out of its documented range
+   */
   public RelaxedAttention {
     Checks.inClosed("gamma", gamma, 0, 1);
   }

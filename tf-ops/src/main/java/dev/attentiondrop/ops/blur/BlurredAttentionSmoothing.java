@@ -68,6 +68,15 @@ public record BlurredAttentionSmoothing(
   /** Widest kernel accepted (the paper uses {@code w <= 9}). */
   public static final int MAX_WIDTH = 63;
 
+  /**
+   * Validates the components.
+   *
+   * @param sigmaMax upper end of the sigma distribution, finite and {@code > 0}
+   * @param width kernel width {@code w}, odd, in {@code [1, MAX_WIDTH]}
+   * @param scope how many sigmas are drawn per step
+   * @param boundary what happens where the kernel overhangs the valid keys
+   * @throws IllegalArgumentException when a component is out of its documented range
+   */
   public BlurredAttentionSmoothing {
     Checks.positiveFinite("sigma_max", sigmaMax);
     Checks.oddInRange("w", width, 1, MAX_WIDTH);
@@ -75,7 +84,13 @@ public record BlurredAttentionSmoothing(
     Checks.notNull("boundary", boundary);
   }
 
-  /** The paper's form: one sigma per batch, zero padding. */
+  /**
+   * The paper's form: one sigma per batch, zero padding.
+   *
+   * @param sigmaMax the upper end {@code sigma_max} of the sigma distribution
+   * @param width the kernel width {@code w}
+   * @return the regularizer
+   */
   public static BlurredAttentionSmoothing of(double sigmaMax, int width) {
     return new BlurredAttentionSmoothing(sigmaMax, width, SigmaScope.PER_BATCH, Boundary.ZERO_PAD);
   }
@@ -114,6 +129,11 @@ public record BlurredAttentionSmoothing(
         boundary.configName());
   }
 
+  /**
+   * A builder starting from the defaults.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -137,6 +157,12 @@ public record BlurredAttentionSmoothing(
    * Draws sigma ~ U(0, sigma_max) with a shape that broadcasts against the logits: {@code
    * [1,1,1,1]} per batch, {@code [1,H,1,1]} per head, {@code [B,1,1,1]} per example; with {@code
    * noiseGroups > 1}, "per batch" and "per head" are per group of stacked passes.
+   *
+   * @param <T> the element type of the tensors
+   * @param tf the ops of the graph being built
+   * @param logits attention logits {@code L}, {@code [batch, heads, queries, keys]}
+   * @param context what the regularizer is told: key mask, training mode, seed, layer
+   * @return {@code sigma ~ U(0, sigma_max)}, broadcastable against the logits
    */
   public <T extends TFloating> Operand<T> sampleSigma(
       Ops tf, Operand<T> logits, AttentionContext context) {
@@ -162,6 +188,12 @@ public record BlurredAttentionSmoothing(
    * The deterministic core: the blur for a given sigma.
    *
    * @param sigma broadcastable to {@code [batch, heads, 1, 1]}
+   * @param <T> the element type of the tensors
+   * @param tf the ops of the graph being built
+   * @param logits attention logits {@code L}, {@code [batch, heads, queries, keys]}
+   * @param keyMask the key mask, broadcastable to the logits, {@code true} where a key may be
+   *     attended to; {@code null} for every key
+   * @return the blurred logits {@code L''}
    */
   public <T extends TFloating> Operand<T> applyWithSigma(
       Ops tf, Operand<T> logits, Operand<TBool> keyMask, Operand<T> sigma) {
@@ -255,26 +287,55 @@ public record BlurredAttentionSmoothing(
     private SigmaScope scope = DEFAULT_SCOPE;
     private Boundary boundary = DEFAULT_BOUNDARY;
 
+    /**
+     * Sets {@code sigma_max}.
+     *
+     * @param v finite and {@code > 0}
+     * @return this builder
+     */
     public Builder sigmaMax(double v) {
       this.sigmaMax = Checks.positiveFinite("sigma_max", v);
       return this;
     }
 
+    /**
+     * Sets the kernel width {@code w}.
+     *
+     * @param w odd, in {@code [1, MAX_WIDTH]}
+     * @return this builder
+     */
     public Builder width(int w) {
       this.width = Checks.oddInRange("w", w, 1, MAX_WIDTH);
       return this;
     }
 
+    /**
+     * Sets how many sigmas are drawn per step.
+     *
+     * @param s the scope
+     * @return this builder
+     */
     public Builder scope(SigmaScope s) {
       this.scope = Checks.notNull("scope", s);
       return this;
     }
 
+    /**
+     * Sets the boundary treatment.
+     *
+     * @param b the boundary
+     * @return this builder
+     */
     public Builder boundary(Boundary b) {
       this.boundary = Checks.notNull("boundary", b);
       return this;
     }
 
+    /**
+     * Builds the regularizer.
+     *
+     * @return the regularizer
+     */
     public BlurredAttentionSmoothing build() {
       return new BlurredAttentionSmoothing(sigmaMax, width, scope, boundary);
     }

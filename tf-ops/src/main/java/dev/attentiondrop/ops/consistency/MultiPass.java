@@ -36,14 +36,26 @@ public final class MultiPass {
 
   /** How the passes are laid out. */
   public enum Mode {
+    /** K separate calls, pass {@code i} with seed {@code foldIn(seed, i)}. */
     SEQUENTIAL,
+    /** The passes stacked along the batch axis: one call on a K-times larger batch. */
     BATCHED,
+    /**
+     * Like {@link #BATCHED}, but the inputs are tiled by the function itself before its first
+     * random op.
+     */
     SHARED_PREFIX
   }
 
   /**
    * {@code K} copies of {@code x} stacked along axis 0: {@code [B, ...] -> [K B, ...]}, pass {@code
    * i} in rows {@code [i B, (i + 1) B)} (the layout {@link Mode#BATCHED} splits back).
+   *
+   * @param <T> the element type of the tensors
+   * @param tf the ops of the graph being built
+   * @param x the tensor
+   * @param passes the number of passes {@code K}
+   * @return {@code K} copies of {@code x} stacked along axis 0
    */
   @SuppressWarnings({"unchecked", "rawtypes"})
   public static <T extends TType> Operand<T> tile(Ops tf, Operand<T> x, int passes) {
@@ -64,11 +76,24 @@ public final class MultiPass {
      *     where the function tiles with {@link #tile} before its first random op)
      * @param seed the stateless seed of this call
      * @param noiseGroups how many passes are stacked along the batch axis (1 or K)
+     * @param tf the ops of the graph being built
+     * @return the forward pass's output
      */
     Operand<T> apply(Ops tf, List<Operand<?>> inputs, Operand<TInt64> seed, int noiseGroups);
   }
 
-  /** The outputs of the {@code passes} passes, in order. */
+  /**
+   * The outputs of the {@code passes} passes, in order.
+   *
+   * @param <T> the element type of the tensors
+   * @param tf the ops of the graph being built
+   * @param fn the stochastic forward function
+   * @param inputs the inputs of the forward function
+   * @param passes the number of passes {@code K}
+   * @param seed the step's {@code int64[2]} seed; pass {@code i} gets its own
+   * @param mode how the computation is laid out
+   * @return the outputs of the {@code passes} passes, in order
+   */
   @SuppressWarnings({"unchecked", "rawtypes"})
   public static <T extends TType> List<Operand<T>> run(
       Ops tf,

@@ -63,13 +63,27 @@ public record HardAttentionMask(TopK k, double p, FillMode fill)
    */
   public static final List<String> KEYS = List.of("k", "k_fraction", "p", "fill");
 
+  /**
+   * Validates the components.
+   *
+   * @param k how many logits per row are candidates
+   * @param p drop probability of each candidate, in {@code [0, 1]}
+   * @param fill what a dropped logit becomes
+   * @throws IllegalArgumentException when a component is out of its documented range
+   */
   public HardAttentionMask {
     Checks.notNull("k", k);
     Checks.inClosed("p", p, 0, 1);
     Checks.notNull("fill", fill);
   }
 
-  /** The paper's form: top-{@code k} logits, each zeroed with probability {@code p}. */
+  /**
+   * The paper's form: top-{@code k} logits, each zeroed with probability {@code p}.
+   *
+   * @param k how many logits per row are candidates
+   * @param p the drop probability of each candidate, in {@code [0, 1]}
+   * @return the regularizer
+   */
   public static HardAttentionMask of(int k, double p) {
     return new HardAttentionMask(TopK.count(k), p, FillMode.ZERO);
   }
@@ -110,6 +124,11 @@ public record HardAttentionMask(TopK k, double p, FillMode fill)
             "k_fraction", ((TopK.Fraction) k).f(), "p", p, "fill", fill.configName());
   }
 
+  /**
+   * A builder starting from the defaults.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -138,6 +157,12 @@ public record HardAttentionMask(TopK k, double p, FillMode fill)
    * The deterministic core: drops candidate {@code (i, j)} where {@code u_ij < p}.
    *
    * @param u uniform noise on {@code [0, 1)}, the shape of {@code logits}
+   * @param <T> the element type of the tensors
+   * @param tf the ops of the graph being built
+   * @param logits attention logits {@code L}, {@code [batch, heads, queries, keys]}
+   * @param keyMask the key mask, broadcastable to the logits, {@code true} where a key may be
+   *     attended to; {@code null} for every key
+   * @return the logits {@code L'}
    */
   public <T extends TFloating> Operand<T> applyWithNoise(
       Ops tf, Operand<T> logits, Operand<TBool> keyMask, Operand<T> u) {
@@ -151,7 +176,16 @@ public record HardAttentionMask(TopK k, double p, FillMode fill)
     return tf.select(drop, filled, logits);
   }
 
-  /** The candidate set {@code S}: true at the top-k valid logits of each query row. */
+  /**
+   * The candidate set {@code S}: true at the top-k valid logits of each query row.
+   *
+   * @param <T> the element type of the tensors
+   * @param tf the ops of the graph being built
+   * @param logits attention logits {@code L}, {@code [batch, heads, queries, keys]}
+   * @param keyMask the key mask, broadcastable to the logits, {@code true} where a key may be
+   *     attended to; {@code null} for every key
+   * @return the candidate set {@code S}, {@code true} at the top-k valid logits of each row
+   */
   public <T extends TFloating> Operand<TBool> candidates(
       Ops tf, Operand<T> logits, Operand<TBool> keyMask) {
     // Without a key mask every key is valid: no full-size mask, select or and (three passes fewer).
@@ -269,26 +303,55 @@ public record HardAttentionMask(TopK k, double p, FillMode fill)
     private double p = DEFAULT_P;
     private FillMode fill = DEFAULT_FILL;
 
+    /**
+     * Sets a fixed number {@code k} of candidates per row.
+     *
+     * @param count {@code k}, at least 1
+     * @return this builder
+     */
     public Builder topK(int count) {
       this.k = TopK.count(count);
       return this;
     }
 
+    /**
+     * Sets the candidates per row to a fraction {@code f} of its valid keys.
+     *
+     * @param fraction {@code f}, in {@code (0, 1]}
+     * @return this builder
+     */
     public Builder topKFraction(double fraction) {
       this.k = TopK.fraction(fraction);
       return this;
     }
 
+    /**
+     * Sets the drop probability {@code p}.
+     *
+     * @param p in {@code [0, 1]}
+     * @return this builder
+     */
     public Builder dropProbability(double p) {
       this.p = Checks.inClosed("p", p, 0, 1);
       return this;
     }
 
+    /**
+     * Sets what a dropped logit becomes.
+     *
+     * @param fill the fill mode
+     * @return this builder
+     */
     public Builder fill(FillMode fill) {
       this.fill = Checks.notNull("fill", fill);
       return this;
     }
 
+    /**
+     * Builds the regularizer.
+     *
+     * @return the regularizer
+     */
     public HardAttentionMask build() {
       return new HardAttentionMask(k, p, fill);
     }

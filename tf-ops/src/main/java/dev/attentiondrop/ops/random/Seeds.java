@@ -51,12 +51,19 @@ public final class Seeds {
   /**
    * Builds every later draw in {@code env} (a graph, or a function's graph) with the XLA-portable
    * kernels. Same values, graph compilable by XLA.
+   *
+   * @param env a graph or function graph
    */
   public static void usePortableKernels(ExecutionEnvironment env) {
     PORTABLE.put(env, Boolean.TRUE);
   }
 
-  /** Whether draws in {@code env} use the XLA-portable kernels. */
+  /**
+   * Whether draws in {@code env} use the XLA-portable kernels.
+   *
+   * @param env a graph or function graph
+   * @return whether draws in {@code env} use the XLA-portable kernels
+   */
   public static boolean usesPortableKernels(ExecutionEnvironment env) {
     return PORTABLE.containsKey(env);
   }
@@ -65,12 +72,25 @@ public final class Seeds {
     return usesPortableKernels(tf.scope().env());
   }
 
-  /** A constant seed {@code [a, b]}. */
+  /**
+   * A constant seed {@code [a, b]}.
+   *
+   * @param tf the ops of the graph being built
+   * @param a the first half
+   * @param b the second half
+   * @return a constant seed {@code [a, b]}
+   */
   public static Operand<TInt64> of(Ops tf, long a, long b) {
     return tf.constant(new long[] {a, b});
   }
 
-  /** A constant seed {@code [seed, 0]}. */
+  /**
+   * A constant seed {@code [seed, 0]}.
+   *
+   * @param tf the ops of the graph being built
+   * @param seed an {@code int64[2]} stateless seed
+   * @return a constant seed {@code [seed, 0]}
+   */
   public static Operand<TInt64> of(Ops tf, long seed) {
     return of(tf, seed, 0L);
   }
@@ -119,7 +139,14 @@ public final class Seeds {
     return seed;
   }
 
-  /** The child seed {@code [h(seed), salt]}. */
+  /**
+   * The child seed {@code [h(seed), salt]}.
+   *
+   * @param tf the ops of the graph being built
+   * @param seed an {@code int64[2]} stateless seed
+   * @param salt the salt folded into the seed (see {@link dev.attentiondrop.ops.random.SeedSalts})
+   * @return the child seed {@code [h(seed), salt]}
+   */
   public static Operand<TInt64> foldIn(Ops tf, Operand<TInt64> seed, long salt) {
     check("seed", seed);
     Operand<TInt32> one = tf.constant(new int[] {1});
@@ -130,7 +157,16 @@ public final class Seeds {
     return tf.concat(java.util.List.of(head, tf.constant(new long[] {salt})), tf.constant(0));
   }
 
-  /** Uniform noise on {@code [0, 1)} of the given shape and floating type. */
+  /**
+   * Uniform noise on {@code [0, 1)} of the given shape and floating type.
+   *
+   * @param <T> the element type of the tensors
+   * @param tf the ops of the graph being built
+   * @param shape the shape of the noise
+   * @param seed an {@code int64[2]} stateless seed
+   * @param type the floating type of the noise
+   * @return uniform noise on {@code [0, 1)} of the given shape and floating type
+   */
   public static <T extends TNumber> Operand<T> uniform(
       Ops tf, Operand<TInt32> shape, Operand<TInt64> seed, Class<T> type) {
     check("seed", seed);
