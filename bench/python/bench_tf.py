@@ -1,7 +1,7 @@
 """Python TF/Keras side of `attentiondrop bench`: one training step (forward, backward, Adam) of the
 benchmark's transformer block, per regularizer. Plain is keras.layers.MultiHeadAttention with
-dropout 0.1; the regularizers are written in TF ops below (same math as the Java ops, defaults of
-the Java registry). Graph mode (tf.function), XLA off. Prints one `RESULT {json}` line per variant.
+the Java attention dropout's default rate; the regularizers are written in TF ops below (same math
+as the Java ops, defaults read from regularizer_defaults.json, generated from the Java classes). Graph mode (tf.function), XLA off. Prints one `RESULT {json}` line per variant.
 
   python bench_tf.py --seq-len 128 [--variants plain,blur] [--batch 8] [--reps 5] [--warmup 2] [--threads 2]
 """

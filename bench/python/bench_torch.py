@@ -1,8 +1,8 @@
 """PyTorch side of `attentiondrop bench`: one training step (forward, backward, Adam) of the
 benchmark's transformer block, per regularizer, on CPU. Plain is
-torch.nn.functional.scaled_dot_product_attention with dropout_p 0.1 (PyTorch's own attention);
-the regularizers are an explicit attention core below (same math as the Java ops, defaults of the
-Java registry). Eager mode. Prints one `RESULT {json}` line per variant.
+torch.nn.functional.scaled_dot_product_attention with dropout_p the Java attention dropout's
+default rate (PyTorch's own attention); the regularizers are an explicit attention core below (same
+math as the Java ops, defaults read from regularizer_defaults.json, generated from the Java classes). Eager mode. Prints one `RESULT {json}` line per variant.
 
   python bench_torch.py --seq-len 128 [--variants plain,blur] [--batch 8] [--reps 5] [--warmup 2] [--threads 2]
 """
