@@ -1,7 +1,7 @@
 """Python TF/Keras side of `attentiondrop bench`: one training step (forward, backward, Adam) of the
 benchmark's transformer block, per regularizer. Plain is keras.layers.MultiHeadAttention with
-dropout 0.1; the regularizers are written in TF ops below (same math as the Java ops, defaults of
-the Java registry). Graph mode (tf.function), XLA off. Prints one `RESULT {json}` line per variant.
+the Java attention dropout's default rate; the regularizers are written in TF ops below (same math
+as the Java ops, defaults read from regularizer_defaults.json, generated from the Java classes). Graph mode (tf.function), XLA off. Prints one `RESULT {json}` line per variant.
 
   python bench_tf.py --seq-len 128 [--variants plain,blur] [--batch 8] [--reps 5] [--warmup 2] [--threads 2]
 """
@@ -47,17 +47,17 @@ def regularize_logits(variant, logits, seed, groups):
         band = tf.repeat(band, tf.shape(logits)[0] // groups, axis=0)
         return tf.matmul(logits, band)
     if variant == "dropkey":
-        return tf.where(noise(tf.shape(logits), seed, 3) < C.RATE, tf.constant(C.DROP_FILL, logits.dtype), logits)
+        return tf.where(noise(tf.shape(logits), seed, 3) < C.DROPKEY_RATE, tf.constant(C.DROP_FILL, logits.dtype), logits)
     return logits
 
 
 def regularize_probs(variant, a, seed):
     s = tf.shape(a)
     if variant == "drophead":
-        m = tf.cast(noise([s[0], s[1], 1, 1], seed, 4) >= C.RATE, a.dtype)
+        m = tf.cast(noise([s[0], s[1], 1, 1], seed, 4) >= C.DROPHEAD_RATE, a.dtype)
         return a * m * C.HEADS / tf.maximum(1.0, tf.reduce_sum(m, axis=1, keepdims=True))
     if variant == "dropattention":
-        c = tf.cast(noise([s[0], s[1], 1, s[3]], seed, 5) >= C.RATE, a.dtype)
+        c = tf.cast(noise([s[0], s[1], 1, s[3]], seed, 5) >= C.DROPATTENTION_RATE, a.dtype)
         kept = a * c
         z = tf.reduce_sum(kept, axis=-1, keepdims=True)
         return tf.where(z > 0, kept / tf.where(z > 0, z, 1.0), a)
@@ -97,7 +97,7 @@ class Block(keras.Model):
         self.ln1 = keras.layers.LayerNormalization(epsilon=1e-6)
         self.ln2 = keras.layers.LayerNormalization(epsilon=1e-6)
         if variant == "plain":
-            self.mha = keras.layers.MultiHeadAttention(num_heads=C.HEADS, key_dim=DK, dropout=C.RATE)
+            self.mha = keras.layers.MultiHeadAttention(num_heads=C.HEADS, key_dim=DK, dropout=C.DROPOUT_RATE)
         else:
             self.att = Attention(variant)
         self.up = keras.layers.Dense(C.MLP, activation=lambda z: tf.nn.gelu(z, approximate=False))

@@ -1,8 +1,8 @@
 """PyTorch side of `attentiondrop bench`: one training step (forward, backward, Adam) of the
 benchmark's transformer block, per regularizer, on CPU. Plain is
-torch.nn.functional.scaled_dot_product_attention with dropout_p 0.1 (PyTorch's own attention);
-the regularizers are an explicit attention core below (same math as the Java ops, defaults of the
-Java registry). Eager mode. Prints one `RESULT {json}` line per variant.
+torch.nn.functional.scaled_dot_product_attention with dropout_p the Java attention dropout's
+default rate (PyTorch's own attention); the regularizers are an explicit attention core below (same
+math as the Java ops, defaults read from regularizer_defaults.json, generated from the Java classes). Eager mode. Prints one `RESULT {json}` line per variant.
 
   python bench_torch.py --seq-len 128 [--variants plain,blur] [--batch 8] [--reps 5] [--warmup 2] [--threads 2]
 """
@@ -44,17 +44,17 @@ def regularize_logits(variant, logits, gen, groups):
         band = band.repeat_interleave(logits.shape[0] // groups, dim=0)
         return logits @ band
     if variant == "dropkey":
-        return logits.masked_fill(torch.rand(logits.shape, generator=gen) < C.RATE, C.DROP_FILL)
+        return logits.masked_fill(torch.rand(logits.shape, generator=gen) < C.DROPKEY_RATE, C.DROP_FILL)
     return logits
 
 
 def regularize_probs(variant, a, gen):
     b, h, _, t = a.shape
     if variant == "drophead":
-        m = (torch.rand((b, h, 1, 1), generator=gen) >= C.RATE).to(a.dtype)
+        m = (torch.rand((b, h, 1, 1), generator=gen) >= C.DROPHEAD_RATE).to(a.dtype)
         return a * m * C.HEADS / m.sum(1, keepdim=True).clamp_min(1.0)
     if variant == "dropattention":
-        c = (torch.rand((b, h, 1, t), generator=gen) >= C.RATE).to(a.dtype)
+        c = (torch.rand((b, h, 1, t), generator=gen) >= C.DROPATTENTION_RATE).to(a.dtype)
         kept = a * c
         z = kept.sum(-1, keepdim=True)
         return torch.where(z > 0, kept / torch.where(z > 0, z, torch.ones_like(z)), a)
@@ -84,7 +84,7 @@ class Block(torch.nn.Module):
         if groups > 1:  # shared prefix: x holds one copy, the passes stack after the projections
             q, k, v, x = (torch.cat([z] * groups) for z in (q, k, v, x))
         if self.variant == "plain":
-            o = F.scaled_dot_product_attention(q, k, v, dropout_p=C.RATE)
+            o = F.scaled_dot_product_attention(q, k, v, dropout_p=C.DROPOUT_RATE)
         else:
             logits = q @ k.transpose(-1, -2) * (1.0 / math.sqrt(DK))
             logits = regularize_logits(self.variant, logits, gen, groups)

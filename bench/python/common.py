@@ -1,17 +1,24 @@
 """Shared by bench_tf.py and bench_torch.py: arguments, the timing harness, peak RSS, output."""
 import argparse
 import json
+import os
 import statistics
 import time
 
 VARIANTS = ["plain", "hard_mask", "hard_mask_neg_inf", "blur", "dropkey", "drophead", "dropattention",
             "relaxed", "consistency"]
 D_MODEL, HEADS, MLP, CLASSES = 64, 4, 128, 10
-# regularizer parameters: the defaults of the Java RegularizerRegistry
-HARD_K, HARD_P = 8, 0.1
-BLUR_SIGMA_MAX, BLUR_W = 1.0, 5
-RATE = 0.1
-RELAXED_GAMMA = 0.1
+# regularizer parameters: the defaults of the Java regularizer classes, as generated into
+# regularizer_defaults.json by model-zoo's RegularizerDefaultsTest (which fails when it is stale)
+with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "regularizer_defaults.json")) as _f:
+    DEFAULTS = json.load(_f)
+HARD_K, HARD_P = DEFAULTS["hard_mask"]["k"], DEFAULTS["hard_mask"]["p"]
+BLUR_SIGMA_MAX, BLUR_W = DEFAULTS["blur"]["sigma_max"], DEFAULTS["blur"]["w"]
+DROPKEY_RATE = DEFAULTS["dropkey"]["rate"]
+DROPOUT_RATE = DEFAULTS["dropout"]["rate"]
+DROPHEAD_RATE = DEFAULTS["drophead"]["rate"]
+DROPATTENTION_RATE = DEFAULTS["dropattention"]["rate"]
+RELAXED_GAMMA = DEFAULTS["relaxed"]["gamma"]
 DROP_FILL = -1e9
 
 

@@ -10,7 +10,15 @@ import org.tensorflow.ndarray.Shape;
 public final class Checks {
   private Checks() {}
 
-  /** {@code lo <= value <= hi}. */
+  /**
+   * {@code lo <= value <= hi}.
+   *
+   * @param name the parameter's name, for the message
+   * @param value the value to check
+   * @param lo the lower bound
+   * @param hi the upper bound
+   * @return {@code value}, unchanged
+   */
   public static double inClosed(String name, double value, double lo, double hi) {
     if (!(value >= lo && value <= hi)) {
       throw new IllegalArgumentException(
@@ -19,7 +27,15 @@ public final class Checks {
     return value;
   }
 
-  /** {@code lo <= value < hi}. */
+  /**
+   * {@code lo <= value < hi}.
+   *
+   * @param name the parameter's name, for the message
+   * @param value the value to check
+   * @param lo the lower bound
+   * @param hi the upper bound
+   * @return {@code value}, unchanged
+   */
   public static double inClosedOpen(String name, double value, double lo, double hi) {
     if (!(value >= lo && value < hi)) {
       throw new IllegalArgumentException(
@@ -28,7 +44,15 @@ public final class Checks {
     return value;
   }
 
-  /** {@code lo < value <= hi}. */
+  /**
+   * {@code lo < value <= hi}.
+   *
+   * @param name the parameter's name, for the message
+   * @param value the value to check
+   * @param lo the lower bound
+   * @param hi the upper bound
+   * @return {@code value}, unchanged
+   */
   public static double inOpenClosed(String name, double value, double lo, double hi) {
     if (!(value > lo && value <= hi)) {
       throw new IllegalArgumentException(
@@ -37,7 +61,13 @@ public final class Checks {
     return value;
   }
 
-  /** A finite {@code value > 0}. */
+  /**
+   * A finite {@code value > 0}.
+   *
+   * @param name the parameter's name, for the message
+   * @param value the value to check
+   * @return {@code value}, unchanged
+   */
   public static double positiveFinite(String name, double value) {
     if (!(value > 0 && Double.isFinite(value))) {
       throw new IllegalArgumentException(
@@ -46,7 +76,13 @@ public final class Checks {
     return value;
   }
 
-  /** A finite {@code value >= 0}. */
+  /**
+   * A finite {@code value >= 0}.
+   *
+   * @param name the parameter's name, for the message
+   * @param value the value to check
+   * @return {@code value}, unchanged
+   */
   public static double nonNegativeFinite(String name, double value) {
     if (!(value >= 0 && Double.isFinite(value))) {
       throw new IllegalArgumentException(
@@ -55,7 +91,15 @@ public final class Checks {
     return value;
   }
 
-  /** {@code lo <= value <= hi} for integers. */
+  /**
+   * {@code lo <= value <= hi} for integers.
+   *
+   * @param name the parameter's name, for the message
+   * @param value the value to check
+   * @param lo the lower bound
+   * @param hi the upper bound
+   * @return {@code value}, unchanged
+   */
   public static int inRange(String name, int value, int lo, int hi) {
     if (value < lo || value > hi) {
       throw new IllegalArgumentException(
@@ -64,7 +108,15 @@ public final class Checks {
     return value;
   }
 
-  /** An odd integer in {@code [lo, hi]}. */
+  /**
+   * An odd integer in {@code [lo, hi]}.
+   *
+   * @param name the parameter's name, for the message
+   * @param value the value to check
+   * @param lo the lower bound
+   * @param hi the upper bound
+   * @return {@code value}, unchanged
+   */
   public static int oddInRange(String name, int value, int lo, int hi) {
     if (value < lo || value > hi || value % 2 == 0) {
       throw new IllegalArgumentException(
@@ -73,7 +125,14 @@ public final class Checks {
     return value;
   }
 
-  /** Non-null. */
+  /**
+   * Non-null.
+   *
+   * @param <V> the type of the value
+   * @param name the parameter's name, for the message
+   * @param value the value to check
+   * @return {@code value}, unchanged
+   */
   public static <V> V notNull(String name, V value) {
     if (value == null) {
       throw new IllegalArgumentException(name + " must not be null");
@@ -84,6 +143,12 @@ public final class Checks {
   /**
    * The static rank of {@code operand}, when known, equals {@code rank}. An operand of unknown rank
    * passes here; the graph ops then check at run time.
+   *
+   * @param name the parameter's name, for the message
+   * @param operand the tensor
+   * @param rank the required rank
+   * @param layout the expected layout, for the message, e.g. {@code "[batch, heads, queries,
+   *     keys]"}
    */
   public static void rank(String name, Operand<?> operand, int rank, String layout) {
     Shape shape = operand.shape();

@@ -14,5 +14,14 @@ import org.tensorflow.types.family.TFloating;
  */
 @FunctionalInterface
 public interface LogitsRegularizer {
+  /**
+   * Transforms attention logits {@code L} into {@code L'}.
+   *
+   * @param <T> the floating type of the logits
+   * @param tf the ops of the graph being built
+   * @param logits {@code L = Q K^T / sqrt(d_k)}, {@code [batch, heads, queries, keys]}
+   * @param context key mask, training mode, seed and layer
+   * @return {@code L'}, of the shape of {@code logits}; {@code logits} itself when training is off
+   */
   <T extends TFloating> Operand<T> apply(Ops tf, Operand<T> logits, AttentionContext context);
 }

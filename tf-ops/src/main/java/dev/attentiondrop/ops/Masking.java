@@ -25,17 +25,40 @@ import org.tensorflow.types.family.TFloating;
 public final class Masking {
   private Masking() {}
 
-  /** The value that stands for an excluded ("-inf") logit. */
+  /**
+   * The value that stands for an excluded ("-inf") logit.
+   *
+   * @param <T> the element type of the tensors
+   * @param tf the ops of the graph being built
+   * @param type the element type
+   * @return the value that stands for an excluded ("-inf") logit
+   */
   public static <T extends TFloating> Operand<T> dropFill(Ops tf, Class<T> type) {
     return Tensors.scalar(tf, Tensors.isHalf(type) ? -3e4 : -1e9, type);
   }
 
-  /** The value written into masked positions before softmax. */
+  /**
+   * The value written into masked positions before softmax.
+   *
+   * @param <T> the element type of the tensors
+   * @param tf the ops of the graph being built
+   * @param type the element type
+   * @return the value written into masked positions before softmax
+   */
   public static <T extends TFloating> Operand<T> maskFill(Ops tf, Class<T> type) {
     return Tensors.scalar(tf, Tensors.isHalf(type) ? -6.5e4 : -1e30, type);
   }
 
-  /** {@code logits} where {@code keyMask} allows, {@link #maskFill} elsewhere. */
+  /**
+   * {@code logits} where {@code keyMask} allows, {@link #maskFill} elsewhere.
+   *
+   * @param <T> the element type of the tensors
+   * @param tf the ops of the graph being built
+   * @param logits attention logits {@code [batch, heads, queries, keys]}
+   * @param keyMask the key mask, broadcastable to the logits, {@code true} where a key may be
+   *     attended to; {@code null} for every key
+   * @return {@code logits} where {@code keyMask} allows, {@link #maskFill} elsewhere
+   */
   public static <T extends TFloating> Operand<T> fillMasked(
       Ops tf, Operand<T> logits, Operand<TBool> keyMask) {
     if (keyMask == null) {
@@ -47,9 +70,17 @@ public final class Masking {
   /**
    * {@code softmax(fillMasked(logits)) * mask}: a probability distribution over the allowed keys of
    * each row, exactly zero on masked keys, all zeros on a fully masked row.
+   *
+   * @param <T> the element type of the tensors
+   * @param tf the ops of the graph being built
+   * @param logits attention logits {@code [batch, heads, queries, keys]}
+   * @param keyMask the key mask, broadcastable to the logits, {@code true} where a key may be
+   *     attended to; {@code null} for every key
+   * @return {@code softmax(fillMasked(logits)) * mask}
    */
   public static <T extends TFloating> Operand<T> maskedSoftmax(
       Ops tf, Operand<T> logits, Operand<TBool> keyMask) {
+    checkBroadcastable(keyMask, logits);
     Operand<T> probs = tf.nn.softmax(fillMasked(tf, logits, keyMask));
     if (keyMask == null) {
       return probs;
@@ -57,11 +88,53 @@ public final class Masking {
     return tf.math.mul(probs, Tensors.asFloat(tf, keyMask, logits.type()));
   }
 
-  /** The key mask broadcast to the shape of {@code like}; an all-true mask when none is given. */
+  /**
+   * The key mask broadcast to the shape of {@code like}; an all-true mask when none is given.
+   *
+   * @param tf the ops of the graph being built
+   * @param keyMask the key mask, broadcastable to the logits, {@code true} where a key may be
+   *     attended to; {@code null} for every key
+   * @param like the tensor whose shape the mask takes
+   * @return the key mask broadcast to the shape of {@code like}
+   */
   public static Operand<TBool> fullMask(Ops tf, Operand<TBool> keyMask, Operand<?> like) {
     if (keyMask == null) {
       return tf.fill(tf.shape(like), tf.constant(true));
     }
+    checkBroadcastable(keyMask, like);
     return tf.broadcastTo(keyMask, tf.shape(like));
+  }
+
+  /**
+   * Checks, where both static shapes are known, that {@code keyMask} broadcasts to the logits
+   * {@code [batch, heads, queries, keys]}: every dimension of the mask is 1 or the logits' size. A
+   * {@code null} mask, an unknown rank or an unknown dimension passes (TensorFlow then checks at
+   * run time).
+   *
+   * @param keyMask the key mask, or {@code null}
+   * @param logits the logits (or probabilities) it applies to
+   * @throws IllegalArgumentException when the mask cannot broadcast to the logits
+   */
+  public static void checkBroadcastable(Operand<TBool> keyMask, Operand<?> logits) {
+    if (keyMask == null || keyMask.shape().isUnknown() || logits.shape().isUnknown()) {
+      return;
+    }
+    long[] mask = keyMask.shape().asArray();
+    long[] target = logits.shape().asArray();
+    boolean ok = mask.length <= target.length;
+    for (int i = 1; ok && i <= mask.length; i++) {
+      long m = mask[mask.length - i];
+      long t = target[target.length - i];
+      ok = m == 1 || m < 0 || t < 0 || m == t;
+    }
+    if (!ok) {
+      throw new IllegalArgumentException(
+          "attention mask (keyMask): shape "
+              + keyMask.shape()
+              + " does not broadcast to the logits "
+              + logits.shape()
+              + ", allowed: a shape [b, h, q, k] with each of b, h, q, k either 1 or the logits'"
+              + " [batch, heads, queries, keys] size");
+    }
   }
 }

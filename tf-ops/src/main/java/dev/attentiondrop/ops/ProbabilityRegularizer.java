@@ -14,6 +14,16 @@ import org.tensorflow.types.family.TFloating;
  */
 @FunctionalInterface
 public interface ProbabilityRegularizer {
+  /**
+   * Transforms attention probabilities {@code A} into {@code A'}.
+   *
+   * @param <T> the floating type of the probabilities
+   * @param tf the ops of the graph being built
+   * @param probabilities {@code A = softmax(L)}, {@code [batch, heads, queries, keys]}
+   * @param context key mask, training mode, seed and layer
+   * @return {@code A'}, of the shape of {@code probabilities}; {@code probabilities} itself when
+   *     training is off
+   */
   <T extends TFloating> Operand<T> apply(
       Ops tf, Operand<T> probabilities, AttentionContext context);
 }

@@ -31,29 +31,51 @@ public final class Training {
     this.flag = flag;
   }
 
-  /** A Java constant. */
+  /**
+   * A Java constant.
+   *
+   * @param training the constant mode
+   * @return {@link #ON} or {@link #OFF}
+   */
   public static Training of(boolean training) {
     return training ? ON : OFF;
   }
 
-  /** A scalar boolean tensor (for example a placeholder with default), read per run. */
+  /**
+   * A scalar boolean tensor (for example a placeholder with default), read per run.
+   *
+   * @param flag a scalar {@code TBool} tensor
+   * @return the mode read from {@code flag} per run
+   */
   public static Training of(Operand<TBool> flag) {
     Checks.notNull("training flag", flag);
     Checks.rank("training flag", flag, 0, "(a scalar TBool)");
     return new Training(false, flag);
   }
 
-  /** True when the mode is a Java constant {@code false}: nothing needs to be built. */
+  /**
+   * True when the mode is a Java constant {@code false}: nothing needs to be built.
+   *
+   * @return true when the mode is a Java constant {@code false}
+   */
   public boolean isOff() {
     return flag == null && !constant;
   }
 
-  /** True when the mode is a Java constant {@code true}. */
+  /**
+   * True when the mode is a Java constant {@code true}.
+   *
+   * @return true when the mode is a Java constant {@code true}
+   */
   public boolean isOn() {
     return flag == null && constant;
   }
 
-  /** The tensor when the mode is decided per run, else {@code null}. */
+  /**
+   * The tensor when the mode is decided per run, else {@code null}.
+   *
+   * @return the tensor when the mode is decided per run, else {@code null}
+   */
   public Operand<TBool> flag() {
     return flag;
   }
@@ -61,6 +83,13 @@ public final class Training {
   /**
    * {@code inference} when off, {@code train.get()} when on, else a {@code Select} between them on
    * the flag. {@code train} is only invoked when a training branch is needed.
+   *
+   * @param <T> the element type of the tensors
+   * @param tf the ops of the graph being built
+   * @param train builds the training value; called only when a training branch is needed
+   * @param inference the inference value, returned when training is off
+   * @return {@code inference} when off, {@code train.get()} when on, else a {@code Select} between
+   *     them on the flag
    */
   public <T extends TType> Operand<T> choose(
       Ops tf, Supplier<Operand<T>> train, Operand<T> inference) {

@@ -2,6 +2,7 @@ package dev.attentiondrop.zoo.layers;
 
 import dev.attentiondrop.ops.Checks;
 import dev.attentiondrop.ops.baselines.DropConnect;
+import dev.attentiondrop.ops.random.SeedSalts;
 import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
@@ -58,7 +59,12 @@ public final class Dense extends Layer {
   public Operand<TFloat32> call(Ops tf, Operand<TFloat32> x, CallContext ctx) {
     Operand<TFloat32> w = kernel;
     if (dropConnect != null) {
-      w = dropConnect.call(tf, kernel, ctx.training(), ctx.isOff() ? null : ctx.fork(tf, 0).seed());
+      w =
+          dropConnect.call(
+              tf,
+              kernel,
+              ctx.training(),
+              ctx.isOff() ? null : ctx.fork(tf, SeedSalts.DROP_CONNECT).seed());
     }
     Operand<TInt32> shape = tf.shape(x);
     Operand<TFloat32> flat = tf.reshape(x, tf.constant(new int[] {-1, inputDim}));

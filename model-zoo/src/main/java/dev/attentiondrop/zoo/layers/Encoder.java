@@ -2,6 +2,7 @@ package dev.attentiondrop.zoo.layers;
 
 import dev.attentiondrop.ops.Checks;
 import dev.attentiondrop.ops.RegularizerChain;
+import dev.attentiondrop.ops.random.SeedSalts;
 import java.util.ArrayList;
 import java.util.List;
 import org.tensorflow.Operand;
@@ -43,7 +44,10 @@ public final class Encoder extends Layer {
   public Output call(Ops tf, Operand<TFloat32> x, Operand<TBool> keyMask, CallContext ctx) {
     List<Operand<TFloat32>> attention = new ArrayList<>();
     for (int i = 0; i < blocks.size(); i++) {
-      var out = blocks.get(i).call(tf, x, keyMask, ctx.fork(tf, 100 + i));
+      var out =
+          blocks
+              .get(i)
+              .call(tf, x, keyMask, ctx.fork(tf, SeedSalts.indexed(SeedSalts.ENCODER_BLOCK, i)));
       x = out.output();
       attention.add(out.probabilities());
       keyMask = ctx.tileIfPending(tf, keyMask); // the first block stacked the passes

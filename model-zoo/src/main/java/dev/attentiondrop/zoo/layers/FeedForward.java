@@ -1,5 +1,6 @@
 package dev.attentiondrop.zoo.layers;
 
+import dev.attentiondrop.ops.random.SeedSalts;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
@@ -22,7 +23,10 @@ public final class FeedForward extends Layer {
   }
 
   public Operand<TFloat32> call(Ops tf, Operand<TFloat32> x, CallContext ctx) {
-    return down.call(tf, gelu(tf, up.call(tf, x, ctx.fork(tf, 0))), ctx.fork(tf, 1));
+    return down.call(
+        tf,
+        gelu(tf, up.call(tf, x, ctx.fork(tf, SeedSalts.FEED_FORWARD_UP))),
+        ctx.fork(tf, SeedSalts.FEED_FORWARD_DOWN));
   }
 
   /** Exact GELU. */

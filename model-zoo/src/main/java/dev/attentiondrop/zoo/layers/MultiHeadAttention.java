@@ -4,6 +4,7 @@ import dev.attentiondrop.ops.AttentionContext;
 import dev.attentiondrop.ops.Checks;
 import dev.attentiondrop.ops.RegularizerChain;
 import dev.attentiondrop.ops.baselines.AttentionDropout;
+import dev.attentiondrop.ops.random.SeedSalts;
 import dev.attentiondrop.ops.xla.CompiledAttention;
 import dev.attentiondrop.ops.xla.XlaMode;
 import org.tensorflow.Operand;
@@ -140,7 +141,8 @@ public final class MultiHeadAttention extends Layer {
     AttentionContext actx =
         (ctx.isOff()
                 ? AttentionContext.inference()
-                : AttentionContext.training(ctx.training(), ctx.fork(tf, 7).seed()))
+                : AttentionContext.training(
+                    ctx.training(), ctx.fork(tf, SeedSalts.ATTENTION_CORE).seed()))
             .withKeyMask(keyMask)
             .withLayer(layerIndex, numLayers)
             .withNoiseGroups(ctx.noiseGroups());

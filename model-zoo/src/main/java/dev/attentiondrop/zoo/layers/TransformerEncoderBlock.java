@@ -3,6 +3,7 @@ package dev.attentiondrop.zoo.layers;
 import dev.attentiondrop.ops.Checks;
 import dev.attentiondrop.ops.RegularizerChain;
 import dev.attentiondrop.ops.baselines.Dropout;
+import dev.attentiondrop.ops.random.SeedSalts;
 import dev.attentiondrop.ops.xla.XlaMode;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
@@ -110,24 +111,32 @@ public final class TransformerEncoderBlock extends Layer {
   public MultiHeadAttention.Output call(
       Ops tf, Operand<TFloat32> x, Operand<TBool> keyMask, CallContext ctx) {
     // The attention tiles a pending stack of passes; the residual follows, the rest sees it done.
-    CallContext attnCtx = ctx.fork(tf, 1);
+    CallContext attnCtx = ctx.fork(tf, SeedSalts.BLOCK_ATTENTION);
     CallContext after = ctx.tiled();
-    CallContext ffnCtx = after.fork(tf, 2);
+    CallContext ffnCtx = after.fork(tf, SeedSalts.BLOCK_FEED_FORWARD);
     if (spec.preNorm()) {
       var a = attention.call(tf, norm1.call(tf, x), keyMask, attnCtx);
       Operand<TFloat32> h =
-          tf.math.add(ctx.tileIfPending(tf, x), drop(tf, a.output(), after.fork(tf, 3)));
+          tf.math.add(
+              ctx.tileIfPending(tf, x),
+              drop(tf, a.output(), after.fork(tf, SeedSalts.BLOCK_ATTENTION_DROPOUT)));
       Operand<TFloat32> f = feedForward.call(tf, norm2.call(tf, h), ffnCtx);
       return new MultiHeadAttention.Output(
-          tf.math.add(h, drop(tf, f, after.fork(tf, 4))), a.probabilities());
+          tf.math.add(h, drop(tf, f, after.fork(tf, SeedSalts.BLOCK_FEED_FORWARD_DROPOUT))),
+          a.probabilities());
     }
     var a = attention.call(tf, x, keyMask, attnCtx);
     Operand<TFloat32> h =
         norm1.call(
-            tf, tf.math.add(ctx.tileIfPending(tf, x), drop(tf, a.output(), after.fork(tf, 3))));
+            tf,
+            tf.math.add(
+                ctx.tileIfPending(tf, x),
+                drop(tf, a.output(), after.fork(tf, SeedSalts.BLOCK_ATTENTION_DROPOUT))));
     Operand<TFloat32> f = feedForward.call(tf, h, ffnCtx);
     return new MultiHeadAttention.Output(
-        norm2.call(tf, tf.math.add(h, drop(tf, f, after.fork(tf, 4)))), a.probabilities());
+        norm2.call(
+            tf, tf.math.add(h, drop(tf, f, after.fork(tf, SeedSalts.BLOCK_FEED_FORWARD_DROPOUT)))),
+        a.probabilities());
   }
 
   private Operand<TFloat32> drop(Ops tf, Operand<TFloat32> x, CallContext ctx) {

@@ -3,6 +3,7 @@ package dev.attentiondrop.zoo.models;
 import dev.attentiondrop.ops.Checks;
 import dev.attentiondrop.ops.RegularizerChain;
 import dev.attentiondrop.ops.attention.AttentionMasks;
+import dev.attentiondrop.ops.random.SeedSalts;
 import dev.attentiondrop.zoo.config.ModelConfig;
 import dev.attentiondrop.zoo.config.RegularizerRegistry;
 import dev.attentiondrop.zoo.layers.CallContext;
@@ -130,7 +131,7 @@ public final class Classifier extends Layer {
   public Embedded embed(Ops tf, Operand<?> input, CallContext ctx) {
     if (patches != null) {
       Operand<TFloat32> images = (Operand<TFloat32>) input;
-      Operand<TFloat32> p = patches.call(tf, images, ctx.fork(tf, 1));
+      Operand<TFloat32> p = patches.call(tf, images, ctx.fork(tf, SeedSalts.PATCHES));
       Operand<TFloat32> cls =
           tf.broadcastTo(
               clsToken,
@@ -155,10 +156,11 @@ public final class Classifier extends Layer {
     Operand<TFloat32> x = positions.call(tf, embedded.x());
     Operand<TBool> keyMask =
         embedded.valid() == null ? null : AttentionMasks.padding(tf, embedded.valid());
-    var encoded = encoder.call(tf, x, keyMask, ctx.fork(tf, 2));
+    var encoded = encoder.call(tf, x, keyMask, ctx.fork(tf, SeedSalts.ENCODER));
     Operand<TBool> valid =
         ctx.tileIfPending(tf, embedded.valid()); // the encoder stacked the passes
-    Operand<TFloat32> logits = head.call(tf, encoded.output(), valid, ctx.tiled().fork(tf, 3));
+    Operand<TFloat32> logits =
+        head.call(tf, encoded.output(), valid, ctx.tiled().fork(tf, SeedSalts.HEAD));
     return new Output(logits, encoded.attention());
   }
 

@@ -16,6 +16,11 @@ public final class AttentionMasks {
   /**
    * The causal mask {@code [1, 1, queries, keys]}: query {@code i} may attend to key {@code j} iff
    * {@code j <= i + (keys - queries)} (queries are the last {@code queries} positions).
+   *
+   * @param tf the ops of the graph being built
+   * @param queries the number of queries
+   * @param keys the number of keys
+   * @return the causal mask {@code [1, 1, queries, keys]}
    */
   public static Operand<TBool> causal(Ops tf, Operand<TInt32> queries, Operand<TInt32> keys) {
     Operand<TInt32> zero = tf.constant(0);
@@ -26,19 +31,38 @@ public final class AttentionMasks {
     return tf.reshape(allowed, tf.stack(java.util.List.of(one, one, queries, keys)));
   }
 
-  /** The causal mask for a static number of positions. */
+  /**
+   * The causal mask for a static number of positions.
+   *
+   * @param tf the ops of the graph being built
+   * @param positions the number of positions, queries and keys alike
+   * @return the causal mask for a static number of positions
+   */
   public static Operand<TBool> causal(Ops tf, int positions) {
     Checks.inRange("positions", positions, 1, Integer.MAX_VALUE);
     return causal(tf, tf.constant(positions), tf.constant(positions));
   }
 
-  /** A padding mask {@code [batch, 1, 1, keys]} from {@code valid [batch, keys]}. */
+  /**
+   * A padding mask {@code [batch, 1, 1, keys]} from {@code valid [batch, keys]}.
+   *
+   * @param tf the ops of the graph being built
+   * @param valid {@code true} at the valid keys, {@code [batch, keys]}
+   * @return a padding mask {@code [batch, 1, 1, keys]} from {@code valid [batch, keys]}
+   */
   public static Operand<TBool> padding(Ops tf, Operand<TBool> valid) {
     Checks.rank("valid", valid, 2, "[batch, keys]");
     return tf.expandDims(tf.expandDims(valid, tf.constant(1)), tf.constant(1));
   }
 
-  /** A padding mask from per-example lengths: key {@code j} is valid iff {@code j < length_b}. */
+  /**
+   * A padding mask from per-example lengths: key {@code j} is valid iff {@code j < length_b}.
+   *
+   * @param tf the ops of the graph being built
+   * @param lengths valid keys per example, {@code [batch]}
+   * @param keys the number of keys
+   * @return a padding mask from per-example lengths
+   */
   public static Operand<TBool> fromLengths(Ops tf, Operand<TInt32> lengths, Operand<TInt32> keys) {
     Checks.rank("lengths", lengths, 1, "[batch]");
     Operand<TInt32> j =
@@ -46,7 +70,14 @@ public final class AttentionMasks {
     return padding(tf, tf.math.less(j, tf.expandDims(lengths, tf.constant(1))));
   }
 
-  /** Both masks; either may be {@code null}. */
+  /**
+   * Both masks; either may be {@code null}.
+   *
+   * @param tf the ops of the graph being built
+   * @param a a mask, or {@code null}
+   * @param b another mask, or {@code null}
+   * @return {@code a && b}; the other when one is {@code null}
+   */
   public static Operand<TBool> and(Ops tf, Operand<TBool> a, Operand<TBool> b) {
     if (a == null) {
       return b;

@@ -2,10 +2,13 @@ package dev.attentiondrop.ops.beyond;
 
 import dev.attentiondrop.ops.AttentionContext;
 import dev.attentiondrop.ops.Checks;
+import dev.attentiondrop.ops.ConfigReader;
+import dev.attentiondrop.ops.Configurable;
 import dev.attentiondrop.ops.ProbabilityRegularizer;
 import dev.attentiondrop.ops.Tensors;
 import dev.attentiondrop.ops.random.Seeds;
 import java.util.List;
+import java.util.Map;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.ReduceSum;
@@ -31,14 +34,61 @@ import org.tensorflow.types.family.TFloating;
  * @param rate drop rate, in {@code [0, 1)}
  * @param window window width, in {@code [1, 64]}
  */
-public record DropAttention(double rate, int window) implements ProbabilityRegularizer {
+public record DropAttention(double rate, int window)
+    implements ProbabilityRegularizer, Configurable {
 
+  /** The registered name. */
+  public static final String NAME = "dropattention";
+
+  /** Default drop rate. */
+  public static final double DEFAULT_RATE = 0.1;
+
+  /** Default window width: single columns. */
+  public static final int DEFAULT_WINDOW = 1;
+
+  /** The configuration keys. */
+  public static final List<String> KEYS = List.of("rate", "window");
+
+  /**
+   * Validates the components.
+   *
+   * @param rate drop rate, in {@code [0, 1)}
+   * @param window window width, in {@code [1, 64]}
+   * @throws IllegalArgumentException when a component is out of its documented range
+   */
   public DropAttention {
     Checks.inClosedOpen("rate", rate, 0, 1);
     Checks.inRange("window", window, 1, 64);
   }
 
-  /** Single-column dropping. */
+  /**
+   * The DropAttention a configuration describes; omitted keys take the defaults.
+   *
+   * @param config keys among {@link #KEYS}; values as numbers or their text
+   * @return the regularizer
+   * @throws IllegalArgumentException for an unknown key or a malformed or out-of-range value
+   */
+  public static DropAttention fromConfig(Map<String, ?> config) {
+    ConfigReader c = ConfigReader.of(NAME, config, KEYS);
+    return new DropAttention(c.real("rate", DEFAULT_RATE), c.integer("window", DEFAULT_WINDOW));
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public Map<String, Object> config() {
+    return ConfigReader.entries("rate", rate, "window", window);
+  }
+
+  /**
+   * Single-column dropping.
+   *
+   * @param rate the drop rate, in {@code [0, 1)}
+   * @return single-column dropping
+   */
   public static DropAttention columns(double rate) {
     return new DropAttention(rate, 1);
   }
@@ -72,6 +122,13 @@ public record DropAttention(double rate, int window) implements ProbabilityRegul
 
   /**
    * The deterministic core, for column noise {@code u} of shape {@code [batch, heads, 1, keys]}.
+   *
+   * @param <T> the element type of the tensors
+   * @param tf the ops of the graph being built
+   * @param probabilities attention probabilities {@code A}, {@code [batch, heads, queries, keys]}
+   * @param u column noise on {@code [0, 1)}, {@code [batch, heads, 1, keys]}
+   * @return the deterministic core, for column noise {@code u} of shape {@code [batch, heads, 1,
+   *     keys]}
    */
   public <T extends TFloating> Operand<T> applyWithNoise(
       Ops tf, Operand<T> probabilities, Operand<T> u) {

@@ -2,9 +2,13 @@ package dev.attentiondrop.ops.beyond;
 
 import dev.attentiondrop.ops.AttentionContext;
 import dev.attentiondrop.ops.Checks;
+import dev.attentiondrop.ops.ConfigReader;
+import dev.attentiondrop.ops.Configurable;
 import dev.attentiondrop.ops.Masking;
 import dev.attentiondrop.ops.ProbabilityRegularizer;
 import dev.attentiondrop.ops.Tensors;
+import java.util.List;
+import java.util.Map;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.ReduceSum;
@@ -22,10 +26,47 @@ import org.tensorflow.types.family.TFloating;
  *
  * @param gamma mixing weight, in {@code [0, 1]}
  */
-public record RelaxedAttention(double gamma) implements ProbabilityRegularizer {
+public record RelaxedAttention(double gamma) implements ProbabilityRegularizer, Configurable {
 
+  /** The registered name. */
+  public static final String NAME = "relaxed";
+
+  /** Default {@code gamma}. */
+  public static final double DEFAULT_GAMMA = 0.1;
+
+  /** The configuration keys. */
+  public static final List<String> KEYS = List.of("gamma");
+
+  /**
+   * Validates the components.
+   *
+   * @param gamma mixing weight, in {@code [0, 1]}
+   * @throws IllegalArgumentException when a component is out of its documented range
+   */
   public RelaxedAttention {
     Checks.inClosed("gamma", gamma, 0, 1);
+  }
+
+  /**
+   * The RelaxedAttention a configuration describes; an omitted {@code gamma} is {@value
+   * #DEFAULT_GAMMA}.
+   *
+   * @param config keys among {@link #KEYS}; values as numbers or their text
+   * @return the regularizer
+   * @throws IllegalArgumentException for an unknown key or a malformed or out-of-range value
+   */
+  public static RelaxedAttention fromConfig(Map<String, ?> config) {
+    return new RelaxedAttention(ConfigReader.of(NAME, config, KEYS).real("gamma", DEFAULT_GAMMA));
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public Map<String, Object> config() {
+    return ConfigReader.entries("gamma", gamma);
   }
 
   @Override

@@ -2,12 +2,15 @@ package dev.attentiondrop.ops.blur;
 
 import dev.attentiondrop.ops.AttentionContext;
 import dev.attentiondrop.ops.Checks;
+import dev.attentiondrop.ops.ConfigReader;
+import dev.attentiondrop.ops.Configurable;
 import dev.attentiondrop.ops.LogitsRegularizer;
 import dev.attentiondrop.ops.Masking;
 import dev.attentiondrop.ops.Tensors;
 import dev.attentiondrop.ops.random.Seeds;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TBool;
@@ -38,11 +41,42 @@ import org.tensorflow.types.family.TFloating;
  * @param boundary what happens where the kernel overhangs the valid keys
  */
 public record BlurredAttentionSmoothing(
-    double sigmaMax, int width, SigmaScope scope, Boundary boundary) implements LogitsRegularizer {
+    double sigmaMax, int width, SigmaScope scope, Boundary boundary)
+    implements LogitsRegularizer, Configurable {
+
+  /** The registered name. */
+  public static final String NAME = "blur";
+
+  /** Default upper end {@code sigma_max} of the sigma distribution. */
+  public static final double DEFAULT_SIGMA_MAX = 1.0;
+
+  /** Default kernel width {@code w}. */
+  public static final int DEFAULT_WIDTH = 5;
+
+  /** Default sigma scope: one per batch (the paper). */
+  public static final SigmaScope DEFAULT_SCOPE = SigmaScope.PER_BATCH;
+
+  /** Default boundary: zero padding (the paper). */
+  public static final Boundary DEFAULT_BOUNDARY = Boundary.ZERO_PAD;
+
+  /**
+   * The configuration keys: {@code sigma_max}, {@code w}, {@code scope} ({@code batch}, {@code
+   * head}, {@code example}), {@code boundary} ({@code zero_pad}, {@code renormalized}).
+   */
+  public static final List<String> KEYS = List.of("sigma_max", "w", "scope", "boundary");
 
   /** Widest kernel accepted (the paper uses {@code w <= 9}). */
   public static final int MAX_WIDTH = 63;
 
+  /**
+   * Validates the components.
+   *
+   * @param sigmaMax upper end of the sigma distribution, finite and {@code > 0}
+   * @param width kernel width {@code w}, odd, in {@code [1, MAX_WIDTH]}
+   * @param scope how many sigmas are drawn per step
+   * @param boundary what happens where the kernel overhangs the valid keys
+   * @throws IllegalArgumentException when a component is out of its documented range
+   */
   public BlurredAttentionSmoothing {
     Checks.positiveFinite("sigma_max", sigmaMax);
     Checks.oddInRange("w", width, 1, MAX_WIDTH);
@@ -50,11 +84,56 @@ public record BlurredAttentionSmoothing(
     Checks.notNull("boundary", boundary);
   }
 
-  /** The paper's form: one sigma per batch, zero padding. */
+  /**
+   * The paper's form: one sigma per batch, zero padding.
+   *
+   * @param sigmaMax the upper end {@code sigma_max} of the sigma distribution
+   * @param width the kernel width {@code w}
+   * @return the regularizer
+   */
   public static BlurredAttentionSmoothing of(double sigmaMax, int width) {
     return new BlurredAttentionSmoothing(sigmaMax, width, SigmaScope.PER_BATCH, Boundary.ZERO_PAD);
   }
 
+  /**
+   * The regularizer a configuration describes; omitted keys take the defaults.
+   *
+   * @param config keys among {@link #KEYS}; values as numbers or their text
+   * @return the regularizer
+   * @throws IllegalArgumentException for an unknown key or a malformed or out-of-range value
+   */
+  public static BlurredAttentionSmoothing fromConfig(Map<String, ?> config) {
+    ConfigReader c = ConfigReader.of(NAME, config, KEYS);
+    return new BlurredAttentionSmoothing(
+        c.real("sigma_max", DEFAULT_SIGMA_MAX),
+        c.integer("w", DEFAULT_WIDTH),
+        c.choice("scope", DEFAULT_SCOPE, SigmaScope::configName),
+        c.choice("boundary", DEFAULT_BOUNDARY, Boundary::configName));
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public Map<String, Object> config() {
+    return ConfigReader.entries(
+        "sigma_max",
+        sigmaMax,
+        "w",
+        width,
+        "scope",
+        scope.configName(),
+        "boundary",
+        boundary.configName());
+  }
+
+  /**
+   * A builder starting from the defaults.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -78,6 +157,12 @@ public record BlurredAttentionSmoothing(
    * Draws sigma ~ U(0, sigma_max) with a shape that broadcasts against the logits: {@code
    * [1,1,1,1]} per batch, {@code [1,H,1,1]} per head, {@code [B,1,1,1]} per example; with {@code
    * noiseGroups > 1}, "per batch" and "per head" are per group of stacked passes.
+   *
+   * @param <T> the element type of the tensors
+   * @param tf the ops of the graph being built
+   * @param logits attention logits {@code L}, {@code [batch, heads, queries, keys]}
+   * @param context what the regularizer is told: key mask, training mode, seed, layer
+   * @return {@code sigma ~ U(0, sigma_max)}, broadcastable against the logits
    */
   public <T extends TFloating> Operand<T> sampleSigma(
       Ops tf, Operand<T> logits, AttentionContext context) {
@@ -103,6 +188,12 @@ public record BlurredAttentionSmoothing(
    * The deterministic core: the blur for a given sigma.
    *
    * @param sigma broadcastable to {@code [batch, heads, 1, 1]}
+   * @param <T> the element type of the tensors
+   * @param tf the ops of the graph being built
+   * @param logits attention logits {@code L}, {@code [batch, heads, queries, keys]}
+   * @param keyMask the key mask, broadcastable to the logits, {@code true} where a key may be
+   *     attended to; {@code null} for every key
+   * @return the blurred logits {@code L''}
    */
   public <T extends TFloating> Operand<T> applyWithSigma(
       Ops tf, Operand<T> logits, Operand<TBool> keyMask, Operand<T> sigma) {
@@ -152,8 +243,7 @@ public record BlurredAttentionSmoothing(
    * axes longer than {@link #MAX_BANDED_KEYS}.
    */
   static boolean banded(Operand<?> logits) {
-    org.tensorflow.ndarray.Shape shape = logits.shape();
-    long keys = shape.isUnknown() ? -1 : shape.size(shape.numDimensions() - 1);
+    long keys = Tensors.staticDim(logits, -1);
     return !Tensors.isHalf(logits.type()) && keys <= MAX_BANDED_KEYS;
   }
 
@@ -190,33 +280,62 @@ public record BlurredAttentionSmoothing(
     return tf.math.addN(terms);
   }
 
-  /** Eagerly validating builder; defaults: sigma_max 1.0, w 5, per batch, zero padding. */
+  /** Eagerly validating builder, starting from the defaults ({@link #DEFAULT_SIGMA_MAX} etc.). */
   public static final class Builder {
-    private double sigmaMax = 1.0;
-    private int width = 5;
-    private SigmaScope scope = SigmaScope.PER_BATCH;
-    private Boundary boundary = Boundary.ZERO_PAD;
+    private double sigmaMax = DEFAULT_SIGMA_MAX;
+    private int width = DEFAULT_WIDTH;
+    private SigmaScope scope = DEFAULT_SCOPE;
+    private Boundary boundary = DEFAULT_BOUNDARY;
 
+    /**
+     * Sets {@code sigma_max}.
+     *
+     * @param v finite and {@code > 0}
+     * @return this builder
+     */
     public Builder sigmaMax(double v) {
       this.sigmaMax = Checks.positiveFinite("sigma_max", v);
       return this;
     }
 
+    /**
+     * Sets the kernel width {@code w}.
+     *
+     * @param w odd, in {@code [1, MAX_WIDTH]}
+     * @return this builder
+     */
     public Builder width(int w) {
       this.width = Checks.oddInRange("w", w, 1, MAX_WIDTH);
       return this;
     }
 
+    /**
+     * Sets how many sigmas are drawn per step.
+     *
+     * @param s the scope
+     * @return this builder
+     */
     public Builder scope(SigmaScope s) {
       this.scope = Checks.notNull("scope", s);
       return this;
     }
 
+    /**
+     * Sets the boundary treatment.
+     *
+     * @param b the boundary
+     * @return this builder
+     */
     public Builder boundary(Boundary b) {
       this.boundary = Checks.notNull("boundary", b);
       return this;
     }
 
+    /**
+     * Builds the regularizer.
+     *
+     * @return the regularizer
+     */
     public BlurredAttentionSmoothing build() {
       return new BlurredAttentionSmoothing(sigmaMax, width, scope, boundary);
     }

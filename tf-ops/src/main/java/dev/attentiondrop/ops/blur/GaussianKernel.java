@@ -28,7 +28,13 @@ public final class GaussianKernel {
 
   private GaussianKernel() {}
 
-  /** The kernel for a Java sigma, in double precision (reference and documentation). */
+  /**
+   * The kernel for a Java sigma, in double precision (reference and documentation).
+   *
+   * @param sigma the kernel's {@code sigma} (clamped to at least {@link #MIN_SIGMA})
+   * @param width the kernel width {@code w}, odd
+   * @return the kernel for a Java sigma, in double precision (reference and documentation)
+   */
   public static double[] weights(double sigma, int width) {
     Checks.oddInRange("w", width, 1, BlurredAttentionSmoothing.MAX_WIDTH);
     double s = Math.max(sigma, MIN_SIGMA);
@@ -49,6 +55,13 @@ public final class GaussianKernel {
    * The kernel weights for a sigma tensor: element {@code d + r} of the returned list is {@code
    * G_d}, of the shape of {@code sigma}. Computed in float64 for float64 inputs and in float32
    * otherwise (half precision would underflow {@code sigma^2}), then cast to {@code type}.
+   *
+   * @param <T> the element type of the tensors
+   * @param tf the ops of the graph being built
+   * @param sigma the kernel's {@code sigma} (clamped to at least {@link #MIN_SIGMA})
+   * @param width the kernel width {@code w}, odd
+   * @param type the type of the returned weights
+   * @return the kernel weights for a sigma tensor
    */
   public static <T extends TFloating> List<Operand<T>> weights(
       Ops tf, Operand<T> sigma, int width, Class<T> type) {

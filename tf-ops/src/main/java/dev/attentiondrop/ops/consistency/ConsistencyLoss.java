@@ -16,7 +16,7 @@ import org.tensorflow.types.family.TFloating;
  * independent AttentionDrop noise:
  *
  * <pre>
- *   L_cons = lambda * mean_{a < b} D(softmax(z_a), softmax(z_b))
+ *   L_cons = lambda * mean_{a &lt; b} D(softmax(z_a), softmax(z_b))
  *   KL(P || Q) = mean_batch sum_c P_c (log P_c - log Q_c)
  * </pre>
  *
@@ -29,22 +29,46 @@ import org.tensorflow.types.family.TFloating;
  */
 public record ConsistencyLoss(double lambda, Divergence divergence) {
 
+  /**
+   * Validates the components.
+   *
+   * @param lambda weight {@code lambda}, finite and {@code >= 0}
+   * @param divergence which divergence
+   * @throws IllegalArgumentException when a component is out of its documented range
+   */
   public ConsistencyLoss {
     Checks.nonNegativeFinite("lambda", lambda);
     Checks.notNull("divergence", divergence);
   }
 
-  /** The paper's form, {@code lambda * KL(P1 || P2)}. */
+  /**
+   * The paper's form, {@code lambda * KL(P1 || P2)}.
+   *
+   * @param lambda the weight {@code lambda} of the consistency term
+   * @return the paper's form, {@code lambda * KL(P1 || P2)}
+   */
   public static ConsistencyLoss kl(double lambda) {
     return new ConsistencyLoss(lambda, Divergence.KL);
   }
 
-  /** R-Drop's form, {@code lambda * (KL(P1||P2) + KL(P2||P1)) / 2}. */
+  /**
+   * R-Drop's form, {@code lambda * (KL(P1||P2) + KL(P2||P1)) / 2}.
+   *
+   * @param lambda the weight {@code lambda} of the consistency term
+   * @return R-Drop's form, {@code lambda * (KL(P1||P2) + KL(P2||P1)) / 2}
+   */
   public static ConsistencyLoss symmetric(double lambda) {
     return new ConsistencyLoss(lambda, Divergence.SYMMETRIC_KL);
   }
 
-  /** {@code lambda * mean over pairs a < b of D(z_a, z_b)}; a scalar. */
+  /**
+   * {@code lambda * mean over pairs a < b of D(z_a, z_b)}; a scalar.
+   *
+   * @param <T> the element type of the tensors
+   * @param tf the ops of the graph being built
+   * @param passLogits the output logits of the {@code K} passes
+   * @return {@code lambda * mean over pairs a < b of D(z_a, z_b)}
+   */
   public <T extends TFloating> Operand<T> call(Ops tf, List<Operand<T>> passLogits) {
     Checks.notNull("passLogits", passLogits);
     Checks.inRange("K (number of passes)", passLogits.size(), 2, Integer.MAX_VALUE);
@@ -62,7 +86,15 @@ public record ConsistencyLoss(double lambda, Divergence divergence) {
     return tf.math.mul(Tensors.scalarLike(tf, lambda, first), mean);
   }
 
-  /** {@code L_task + L_cons}, with {@code L_task} the mean of the per-pass task losses. */
+  /**
+   * {@code L_task + L_cons}, with {@code L_task} the mean of the per-pass task losses.
+   *
+   * @param <T> the element type of the tensors
+   * @param tf the ops of the graph being built
+   * @param taskLosses the task losses of the {@code K} passes
+   * @param passLogits the output logits of the {@code K} passes
+   * @return {@code L_task + L_cons}, with {@code L_task} the mean of the per-pass task losses
+   */
   public <T extends TFloating> Operand<T> total(
       Ops tf, List<Operand<T>> taskLosses, List<Operand<T>> passLogits) {
     Checks.inRange("number of task losses", taskLosses.size(), 1, Integer.MAX_VALUE);
@@ -73,7 +105,15 @@ public record ConsistencyLoss(double lambda, Divergence divergence) {
     return tf.math.add(task, call(tf, passLogits));
   }
 
-  /** The divergence of this loss between two passes, unweighted. */
+  /**
+   * The divergence of this loss between two passes, unweighted.
+   *
+   * @param <T> the element type of the tensors
+   * @param tf the ops of the graph being built
+   * @param zP logits of {@code P}
+   * @param zQ logits of {@code Q}
+   * @return the divergence of this loss between two passes, unweighted
+   */
   public <T extends TFloating> Operand<T> divergence(Ops tf, Operand<T> zP, Operand<T> zQ) {
     return switch (divergence) {
       case KL -> kl(tf, zP, zQ);
@@ -82,7 +122,15 @@ public record ConsistencyLoss(double lambda, Divergence divergence) {
     };
   }
 
-  /** {@code KL(softmax(zP) || softmax(zQ))} over the last axis, averaged over the others. */
+  /**
+   * {@code KL(softmax(zP) || softmax(zQ))} over the last axis, averaged over the others.
+   *
+   * @param <T> the element type of the tensors
+   * @param tf the ops of the graph being built
+   * @param zP logits of {@code P}
+   * @param zQ logits of {@code Q}
+   * @return {@code KL(softmax(zP) || softmax(zQ))} over the last axis, averaged over the others
+   */
   public static <T extends TFloating> Operand<T> kl(Ops tf, Operand<T> zP, Operand<T> zQ) {
     Operand<T> logP = tf.nn.logSoftmax(zP);
     Operand<T> logQ = tf.nn.logSoftmax(zQ);

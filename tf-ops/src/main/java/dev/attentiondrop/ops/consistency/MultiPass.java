@@ -1,6 +1,7 @@
 package dev.attentiondrop.ops.consistency;
 
 import dev.attentiondrop.ops.Checks;
+import dev.attentiondrop.ops.random.SeedSalts;
 import dev.attentiondrop.ops.random.Seeds;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -35,14 +36,26 @@ public final class MultiPass {
 
   /** How the passes are laid out. */
   public enum Mode {
+    /** K separate calls, pass {@code i} with seed {@code foldIn(seed, i)}. */
     SEQUENTIAL,
+    /** The passes stacked along the batch axis: one call on a K-times larger batch. */
     BATCHED,
+    /**
+     * Like {@link #BATCHED}, but the inputs are tiled by the function itself before its first
+     * random op.
+     */
     SHARED_PREFIX
   }
 
   /**
    * {@code K} copies of {@code x} stacked along axis 0: {@code [B, ...] -> [K B, ...]}, pass {@code
    * i} in rows {@code [i B, (i + 1) B)} (the layout {@link Mode#BATCHED} splits back).
+   *
+   * @param <T> the element type of the tensors
+   * @param tf the ops of the graph being built
+   * @param x the tensor
+   * @param passes the number of passes {@code K}
+   * @return {@code K} copies of {@code x} stacked along axis 0
    */
   @SuppressWarnings({"unchecked", "rawtypes"})
   public static <T extends TType> Operand<T> tile(Ops tf, Operand<T> x, int passes) {
@@ -63,11 +76,24 @@ public final class MultiPass {
      *     where the function tiles with {@link #tile} before its first random op)
      * @param seed the stateless seed of this call
      * @param noiseGroups how many passes are stacked along the batch axis (1 or K)
+     * @param tf the ops of the graph being built
+     * @return the forward pass's output
      */
     Operand<T> apply(Ops tf, List<Operand<?>> inputs, Operand<TInt64> seed, int noiseGroups);
   }
 
-  /** The outputs of the {@code passes} passes, in order. */
+  /**
+   * The outputs of the {@code passes} passes, in order.
+   *
+   * @param <T> the element type of the tensors
+   * @param tf the ops of the graph being built
+   * @param fn the stochastic forward function
+   * @param inputs the inputs of the forward function
+   * @param passes the number of passes {@code K}
+   * @param seed the step's {@code int64[2]} seed; pass {@code i} gets its own
+   * @param mode how the computation is laid out
+   * @return the outputs of the {@code passes} passes, in order
+   */
   @SuppressWarnings({"unchecked", "rawtypes"})
   public static <T extends TType> List<Operand<T>> run(
       Ops tf,
@@ -84,7 +110,8 @@ public final class MultiPass {
     List<Operand<T>> outputs = new ArrayList<>();
     if (mode == Mode.SEQUENTIAL) {
       for (int i = 0; i < passes; i++) {
-        outputs.add(fn.apply(tf, inputs, Seeds.foldIn(tf, seed, i), 1));
+        outputs.add(
+            fn.apply(tf, inputs, Seeds.foldIn(tf, seed, SeedSalts.indexed(SeedSalts.PASS, i)), 1));
       }
       return outputs;
     }
@@ -92,7 +119,7 @@ public final class MultiPass {
     for (Operand<?> x : inputs) {
       tiled.add(mode == Mode.SHARED_PREFIX ? x : tile(tf, (Operand<TType>) x, passes));
     }
-    Operand<T> stacked = fn.apply(tf, tiled, Seeds.foldIn(tf, seed, 0), passes);
+    Operand<T> stacked = fn.apply(tf, tiled, Seeds.foldIn(tf, seed, SeedSalts.PASS), passes);
     if (mode == Mode.SHARED_PREFIX) {
       checkTiled(inputs, stacked, passes);
     }

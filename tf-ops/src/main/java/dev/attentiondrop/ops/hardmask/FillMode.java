@@ -1,5 +1,7 @@
 package dev.attentiondrop.ops.hardmask;
 
+import java.util.Locale;
+
 /** What a dropped logit becomes. */
 public enum FillMode {
   /**
@@ -11,5 +13,14 @@ public enum FillMode {
    * The key is excluded from softmax (DropKey-like): the logit becomes {@link
    * dev.attentiondrop.ops.Masking#dropFill}, a finite stand-in for -inf.
    */
-  NEG_INF
+  NEG_INF;
+
+  /**
+   * The name of this constant in a regularizer configuration.
+   *
+   * @return the lower-case name, e.g. {@code "neg_inf"}
+   */
+  public String configName() {
+    return name().toLowerCase(Locale.ROOT);
+  }
 }

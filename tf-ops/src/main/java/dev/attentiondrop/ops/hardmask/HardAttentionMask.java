@@ -2,10 +2,14 @@ package dev.attentiondrop.ops.hardmask;
 
 import dev.attentiondrop.ops.AttentionContext;
 import dev.attentiondrop.ops.Checks;
+import dev.attentiondrop.ops.ConfigReader;
+import dev.attentiondrop.ops.Configurable;
 import dev.attentiondrop.ops.LogitsRegularizer;
 import dev.attentiondrop.ops.Masking;
 import dev.attentiondrop.ops.Tensors;
 import dev.attentiondrop.ops.random.Seeds;
+import java.util.List;
+import java.util.Map;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.ReduceMin;
@@ -38,19 +42,93 @@ import org.tensorflow.types.family.TFloating;
  * @param p drop probability of each candidate, in {@code [0, 1]}
  * @param fill what a dropped logit becomes
  */
-public record HardAttentionMask(TopK k, double p, FillMode fill) implements LogitsRegularizer {
+public record HardAttentionMask(TopK k, double p, FillMode fill)
+    implements LogitsRegularizer, Configurable {
 
+  /** The registered name. */
+  public static final String NAME = "hard_mask";
+
+  /** Default number of candidates per row, {@code k}. */
+  public static final int DEFAULT_K = 8;
+
+  /** Default drop probability {@code p}. */
+  public static final double DEFAULT_P = 0.1;
+
+  /** Default fill of a dropped logit: the paper's zero. */
+  public static final FillMode DEFAULT_FILL = FillMode.ZERO;
+
+  /**
+   * The configuration keys: {@code k} (a count) or {@code k_fraction} (a fraction of the valid
+   * keys), {@code p}, {@code fill} ({@code zero} or {@code neg_inf}).
+   */
+  public static final List<String> KEYS = List.of("k", "k_fraction", "p", "fill");
+
+  /**
+   * Validates the components.
+   *
+   * @param k how many logits per row are candidates
+   * @param p drop probability of each candidate, in {@code [0, 1]}
+   * @param fill what a dropped logit becomes
+   * @throws IllegalArgumentException when a component is out of its documented range
+   */
   public HardAttentionMask {
     Checks.notNull("k", k);
     Checks.inClosed("p", p, 0, 1);
     Checks.notNull("fill", fill);
   }
 
-  /** The paper's form: top-{@code k} logits, each zeroed with probability {@code p}. */
+  /**
+   * The paper's form: top-{@code k} logits, each zeroed with probability {@code p}.
+   *
+   * @param k how many logits per row are candidates
+   * @param p the drop probability of each candidate, in {@code [0, 1]}
+   * @return the regularizer
+   */
   public static HardAttentionMask of(int k, double p) {
     return new HardAttentionMask(TopK.count(k), p, FillMode.ZERO);
   }
 
+  /**
+   * The regularizer a configuration describes; omitted keys take the defaults ({@code k = } {@value
+   * #DEFAULT_K}, {@code p = } {@value #DEFAULT_P}, {@code fill = zero}).
+   *
+   * @param config keys among {@link #KEYS}; values as numbers or their text
+   * @return the regularizer
+   * @throws IllegalArgumentException for an unknown key, a malformed or out-of-range value, or both
+   *     {@code k} and {@code k_fraction}
+   */
+  public static HardAttentionMask fromConfig(Map<String, ?> config) {
+    ConfigReader c = ConfigReader.of(NAME, config, KEYS);
+    if (c.has("k") && c.has("k_fraction")) {
+      throw new IllegalArgumentException(
+          "regularizer '" + NAME + "' takes k or k_fraction, not both");
+    }
+    TopK k =
+        c.has("k_fraction")
+            ? TopK.fraction(c.real("k_fraction", 1))
+            : TopK.count(c.integer("k", DEFAULT_K));
+    return new HardAttentionMask(
+        k, c.real("p", DEFAULT_P), c.choice("fill", DEFAULT_FILL, FillMode::configName));
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public Map<String, Object> config() {
+    return k instanceof TopK.Count c
+        ? ConfigReader.entries("k", c.k(), "p", p, "fill", fill.configName())
+        : ConfigReader.entries(
+            "k_fraction", ((TopK.Fraction) k).f(), "p", p, "fill", fill.configName());
+  }
+
+  /**
+   * A builder starting from the defaults.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -79,6 +157,12 @@ public record HardAttentionMask(TopK k, double p, FillMode fill) implements Logi
    * The deterministic core: drops candidate {@code (i, j)} where {@code u_ij < p}.
    *
    * @param u uniform noise on {@code [0, 1)}, the shape of {@code logits}
+   * @param <T> the element type of the tensors
+   * @param tf the ops of the graph being built
+   * @param logits attention logits {@code L}, {@code [batch, heads, queries, keys]}
+   * @param keyMask the key mask, broadcastable to the logits, {@code true} where a key may be
+   *     attended to; {@code null} for every key
+   * @return the logits {@code L'}
    */
   public <T extends TFloating> Operand<T> applyWithNoise(
       Ops tf, Operand<T> logits, Operand<TBool> keyMask, Operand<T> u) {
@@ -92,7 +176,16 @@ public record HardAttentionMask(TopK k, double p, FillMode fill) implements Logi
     return tf.select(drop, filled, logits);
   }
 
-  /** The candidate set {@code S}: true at the top-k valid logits of each query row. */
+  /**
+   * The candidate set {@code S}: true at the top-k valid logits of each query row.
+   *
+   * @param <T> the element type of the tensors
+   * @param tf the ops of the graph being built
+   * @param logits attention logits {@code L}, {@code [batch, heads, queries, keys]}
+   * @param keyMask the key mask, broadcastable to the logits, {@code true} where a key may be
+   *     attended to; {@code null} for every key
+   * @return the candidate set {@code S}, {@code true} at the top-k valid logits of each row
+   */
   public <T extends TFloating> Operand<TBool> candidates(
       Ops tf, Operand<T> logits, Operand<TBool> keyMask) {
     // Without a key mask every key is valid: no full-size mask, select or and (three passes fewer).
@@ -128,7 +221,7 @@ public record HardAttentionMask(TopK k, double p, FillMode fill) implements Logi
       Operand<TInt32> index = tf.math.maximum(tf.math.sub(kRow, tf.constant(1)), tf.constant(0));
       Operand<T> pick =
           tf.oneHot(
-              tf.squeeze(index, org.tensorflow.op.core.Squeeze.axis(java.util.List.of(-1L))),
+              tf.squeeze(index, org.tensorflow.op.core.Squeeze.axis(List.of(-1L))),
               kMax,
               Tensors.scalarLike(tf, 1, logits),
               Tensors.scalarLike(tf, 0, logits));
@@ -159,8 +252,7 @@ public record HardAttentionMask(TopK k, double p, FillMode fill) implements Logi
    * 0.93x at 256, 0.73x at 512, 0.55x at 1024.
    */
   static boolean grouped(Operand<?> logits, int k) {
-    org.tensorflow.ndarray.Shape shape = logits.shape();
-    long n = shape.isUnknown() ? -1 : shape.size(shape.numDimensions() - 1);
+    long n = Tensors.staticDim(logits, -1);
     return n > 0 && n % GROUP == 0 && n / GROUP >= 4L * k;
   }
 
@@ -176,15 +268,13 @@ public record HardAttentionMask(TopK k, double p, FillMode fill) implements Logi
    * over {@code n}; see {@link #grouped} for when that pays.
    */
   private static <T extends TFloating> Operand<T> groupedKth(Ops tf, Operand<T> x, int k) {
-    long n = x.shape().size(x.shape().numDimensions() - 1);
+    long n = Tensors.staticDim(x, -1);
     int groups = (int) (n / GROUP);
     Operand<TInt32> shape = tf.shape(x);
     Operand<TInt32> lead = tf.slice(shape, tf.constant(new int[] {0}), tf.constant(new int[] {3}));
     Operand<T> byGroup =
         tf.reshape(
-            x,
-            tf.concat(
-                java.util.List.of(lead, tf.constant(new int[] {groups, GROUP})), tf.constant(0)));
+            x, tf.concat(List.of(lead, tf.constant(new int[] {groups, GROUP})), tf.constant(0)));
     Operand<T> maxima = tf.reduceMax(byGroup, Tensors.axis(tf, -1));
     Operand<TInt32> picked =
         tf.nn
@@ -195,7 +285,7 @@ public record HardAttentionMask(TopK k, double p, FillMode fill) implements Logi
     Operand<T> flat =
         tf.reshape(
             candidates,
-            tf.concat(java.util.List.of(lead, tf.constant(new int[] {k * GROUP})), tf.constant(0)));
+            tf.concat(List.of(lead, tf.constant(new int[] {k * GROUP})), tf.constant(0)));
     return kth(tf, flat, tf.constant(k));
   }
 
@@ -205,33 +295,63 @@ public record HardAttentionMask(TopK k, double p, FillMode fill) implements Logi
   }
 
   /**
-   * Eagerly validating builder; defaults: {@code k = 8}, {@code p = 0.1}, {@link FillMode#ZERO}.
+   * Eagerly validating builder; defaults {@link #DEFAULT_K}, {@link #DEFAULT_P}, {@link
+   * #DEFAULT_FILL}.
    */
   public static final class Builder {
-    private TopK k = TopK.count(8);
-    private double p = 0.1;
-    private FillMode fill = FillMode.ZERO;
+    private TopK k = TopK.count(DEFAULT_K);
+    private double p = DEFAULT_P;
+    private FillMode fill = DEFAULT_FILL;
 
+    /**
+     * Sets a fixed number {@code k} of candidates per row.
+     *
+     * @param count {@code k}, at least 1
+     * @return this builder
+     */
     public Builder topK(int count) {
       this.k = TopK.count(count);
       return this;
     }
 
+    /**
+     * Sets the candidates per row to a fraction {@code f} of its valid keys.
+     *
+     * @param fraction {@code f}, in {@code (0, 1]}
+     * @return this builder
+     */
     public Builder topKFraction(double fraction) {
       this.k = TopK.fraction(fraction);
       return this;
     }
 
+    /**
+     * Sets the drop probability {@code p}.
+     *
+     * @param p in {@code [0, 1]}
+     * @return this builder
+     */
     public Builder dropProbability(double p) {
       this.p = Checks.inClosed("p", p, 0, 1);
       return this;
     }
 
+    /**
+     * Sets what a dropped logit becomes.
+     *
+     * @param fill the fill mode
+     * @return this builder
+     */
     public Builder fill(FillMode fill) {
       this.fill = Checks.notNull("fill", fill);
       return this;
     }
 
+    /**
+     * Builds the regularizer.
+     *
+     * @return the regularizer
+     */
     public HardAttentionMask build() {
       return new HardAttentionMask(k, p, fill);
     }

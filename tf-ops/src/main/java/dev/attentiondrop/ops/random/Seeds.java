@@ -6,6 +6,7 @@ import java.util.WeakHashMap;
 import org.tensorflow.ExecutionEnvironment;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
+import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
 import org.tensorflow.proto.DataType;
 import org.tensorflow.types.TBfloat16;
@@ -50,12 +51,19 @@ public final class Seeds {
   /**
    * Builds every later draw in {@code env} (a graph, or a function's graph) with the XLA-portable
    * kernels. Same values, graph compilable by XLA.
+   *
+   * @param env a graph or function graph
    */
   public static void usePortableKernels(ExecutionEnvironment env) {
     PORTABLE.put(env, Boolean.TRUE);
   }
 
-  /** Whether draws in {@code env} use the XLA-portable kernels. */
+  /**
+   * Whether draws in {@code env} use the XLA-portable kernels.
+   *
+   * @param env a graph or function graph
+   * @return whether draws in {@code env} use the XLA-portable kernels
+   */
   public static boolean usesPortableKernels(ExecutionEnvironment env) {
     return PORTABLE.containsKey(env);
   }
@@ -64,18 +72,83 @@ public final class Seeds {
     return usesPortableKernels(tf.scope().env());
   }
 
-  /** A constant seed {@code [a, b]}. */
+  /**
+   * A constant seed {@code [a, b]}.
+   *
+   * @param tf the ops of the graph being built
+   * @param a the first half
+   * @param b the second half
+   * @return a constant seed {@code [a, b]}
+   */
   public static Operand<TInt64> of(Ops tf, long a, long b) {
     return tf.constant(new long[] {a, b});
   }
 
-  /** A constant seed {@code [seed, 0]}. */
+  /**
+   * A constant seed {@code [seed, 0]}.
+   *
+   * @param tf the ops of the graph being built
+   * @param seed an {@code int64[2]} stateless seed
+   * @return a constant seed {@code [seed, 0]}
+   */
   public static Operand<TInt64> of(Ops tf, long seed) {
     return of(tf, seed, 0L);
   }
 
-  /** The child seed {@code [h(seed), salt]}. */
+  /**
+   * Checks that {@code seed} is a stateless seed: {@code int64} of shape {@code [2]} (a shape not
+   * known when the graph is built passes; the random ops then check at run time).
+   *
+   * @param parameter the name of the parameter the seed was passed as
+   * @param seed the seed
+   * @return {@code seed}
+   * @throws IllegalArgumentException when the seed is null, not int64, or of another static shape
+   */
+  public static Operand<TInt64> check(String parameter, Operand<TInt64> seed) {
+    if (seed == null) {
+      throw new IllegalArgumentException(
+          "stateless seed (" + parameter + "): missing, allowed: an int64 tensor of shape [2]");
+    }
+    Object type = seed.type();
+    if (type != TInt64.class) {
+      throw new IllegalArgumentException(
+          "stateless seed ("
+              + parameter
+              + "): dtype "
+              + ((Class<?>) type).getSimpleName()
+              + " is not int64, allowed: an int64 tensor of shape [2]");
+    }
+    Shape shape = seed.shape();
+    boolean known = !shape.isUnknown() && !shape.hasUnknownDimension();
+    if (known && !shape.equals(Shape.of(2))) {
+      throw new IllegalArgumentException(
+          "stateless seed ("
+              + parameter
+              + "): shape "
+              + shape
+              + " is not [2], allowed: an int64 tensor of shape [2]");
+    }
+    if (!shape.isUnknown() && shape.numDimensions() != 1) {
+      throw new IllegalArgumentException(
+          "stateless seed ("
+              + parameter
+              + "): rank "
+              + shape.numDimensions()
+              + " is not 1, allowed: an int64 tensor of shape [2]");
+    }
+    return seed;
+  }
+
+  /**
+   * The child seed {@code [h(seed), salt]}.
+   *
+   * @param tf the ops of the graph being built
+   * @param seed an {@code int64[2]} stateless seed
+   * @param salt the salt folded into the seed (see {@link dev.attentiondrop.ops.random.SeedSalts})
+   * @return the child seed {@code [h(seed), salt]}
+   */
   public static Operand<TInt64> foldIn(Ops tf, Operand<TInt64> seed, long salt) {
+    check("seed", seed);
     Operand<TInt32> one = tf.constant(new int[] {1});
     Operand<TInt64> head =
         portable(tf)
@@ -84,9 +157,19 @@ public final class Seeds {
     return tf.concat(java.util.List.of(head, tf.constant(new long[] {salt})), tf.constant(0));
   }
 
-  /** Uniform noise on {@code [0, 1)} of the given shape and floating type. */
+  /**
+   * Uniform noise on {@code [0, 1)} of the given shape and floating type.
+   *
+   * @param <T> the element type of the tensors
+   * @param tf the ops of the graph being built
+   * @param shape the shape of the noise
+   * @param seed an {@code int64[2]} stateless seed
+   * @param type the floating type of the noise
+   * @return uniform noise on {@code [0, 1)} of the given shape and floating type
+   */
   public static <T extends TNumber> Operand<T> uniform(
       Ops tf, Operand<TInt32> shape, Operand<TInt64> seed, Class<T> type) {
+    check("seed", seed);
     if (portable(tf)) {
       return portableUniform(tf, shape, seed, type);
     }

@@ -43,17 +43,31 @@ public final class AutoClustering {
    * Whether this process clusters on CPU every session ({@code sessionConfig} false) or the
    * sessions opened with {@link #sessionConfig} ({@code sessionConfig} true); see the class
    * comment.
+   *
+   * @param sessionConfig the session configuration
+   * @return whether this process clusters on CPU every session ({@code sessionConfig} false) or the
+   *     sessions opened with {@link #sessionConfig} ({@code sessionConfig} true)
    */
   public static boolean isActive(boolean sessionConfig) {
     return isActive(System.getenv(ENV), sessionConfig);
   }
 
-  /** Whether this process clusters every session on CPU: {@code isActive(false)}. */
+  /**
+   * Whether this process clusters every session on CPU: {@code isActive(false)}.
+   *
+   * @return whether this process clusters every session on CPU
+   */
   public static boolean isActive() {
     return isActive(false);
   }
 
-  /** {@link #isActive(boolean)} for the {@value #ENV} value {@code flags}. */
+  /**
+   * {@link #isActive(boolean)} for the {@value #ENV} value {@code flags}.
+   *
+   * @param flags the flags
+   * @param sessionConfig the session configuration
+   * @return {@link #isActive(boolean)} for the {@value #ENV} value {@code flags}
+   */
   public static boolean isActive(String flags, boolean sessionConfig) {
     if (flags == null || !hasFlag(flags, CPU_FLAG)) {
       return false;
@@ -85,6 +99,10 @@ public final class AutoClustering {
    * A child process environment: {@code base} with {@link #FLAGS} appended to {@value #ENV} (other
    * flags kept), or with {@value #ENV} removed when {@code on} is false. For {@code
    * ProcessBuilder.environment()}.
+   *
+   * @param base the configuration to extend
+   * @param on whether auto-clustering is on
+   * @return a child process environment
    */
   public static Map<String, String> childEnvironment(Map<String, String> base, boolean on) {
     Map<String, String> env = new HashMap<>(base);
@@ -100,6 +118,9 @@ public final class AutoClustering {
   /**
    * A session configuration with {@code global_jit_level = ON_2}, for {@code new Session(graph,
    * config)}. On CPU it needs {@link #CPU_FLAG} in {@value #ENV} (see the class comment).
+   *
+   * @return a session configuration with {@code global_jit_level = ON_2}, for {@code new
+   *     Session(graph, config)}
    */
   public static ConfigProto sessionConfig() {
     return ConfigProto.newBuilder()

@@ -71,7 +71,13 @@ public final class CompiledAttention {
     this.mustCompile = mustCompile;
   }
 
-  /** Attention with {@code chain}, compiled as {@code mode} says; returns every output. */
+  /**
+   * Attention with {@code chain}, compiled as {@code mode} says; returns every output.
+   *
+   * @param chain the regularizers of the logits and probability stages
+   * @param mode whether and how XLA compiles the attention
+   * @return attention with {@code chain}, compiled as {@code mode} says
+   */
   public static CompiledAttention of(RegularizerChain chain, XlaMode mode) {
     return new CompiledAttention(chain, mode, true, true, true);
   }
@@ -80,6 +86,10 @@ public final class CompiledAttention {
    * Which optional outputs a compiled function returns (the attention output always is). An output
    * not returned is not written by the compiled code and is {@code null} in the {@link Result};
    * {@code NONE} and {@code AUTO_CLUSTERING} always return all three.
+   *
+   * @param probabilities attention probabilities {@code [batch, heads, queries, keys]}
+   * @param logits attention logits {@code [batch, heads, queries, keys]}
+   * @return which optional outputs a compiled function returns (the attention output always is)
    */
   public CompiledAttention returning(boolean probabilities, boolean logits) {
     return new CompiledAttention(chain, mode, probabilities, logits, mustCompile);
@@ -93,6 +103,11 @@ public final class CompiledAttention {
     return new CompiledAttention(chain, mode, probabilities, logits, false);
   }
 
+  /**
+   * The regularizers the attention applies.
+   *
+   * @return the chain
+   */
   public RegularizerChain chain() {
     return chain;
   }
@@ -103,12 +118,21 @@ public final class CompiledAttention {
    * function (a gradient aggregation, the blur's shifted-copies form) into {@code
    * TemporaryVariable} + {@code AssignAdd}, which XLA cannot compile ("Detected unsupported
    * operations ... TemporaryVariable", seen at T = 512, batch 8). Other modes get the defaults.
+   *
+   * @param mode whether and how XLA compiles the attention
+   * @return the session config for graphs built with {@code mode}
    */
   public static ConfigProto sessionConfig(XlaMode mode) {
     return sessionConfig(mode, ConfigProto.getDefaultInstance());
   }
 
-  /** {@link #sessionConfig(XlaMode)} on top of {@code base} (thread settings, say). */
+  /**
+   * {@link #sessionConfig(XlaMode)} on top of {@code base} (thread settings, say).
+   *
+   * @param mode whether and how XLA compiles the attention
+   * @param base the configuration to extend
+   * @return {@link #sessionConfig(XlaMode)} on top of {@code base} (thread settings, say)
+   */
   public static ConfigProto sessionConfig(XlaMode mode, ConfigProto base) {
     if (Checks.notNull("mode", mode) != XlaMode.COMPILED_FUNCTION) {
       return base;
@@ -120,6 +144,11 @@ public final class CompiledAttention {
     return b.build();
   }
 
+  /**
+   * Whether and how XLA compiles the attention.
+   *
+   * @return the mode
+   */
   public XlaMode mode() {
     return mode;
   }
@@ -133,6 +162,11 @@ public final class CompiledAttention {
    * @param query {@code [batch, heads, queries, d_k]}
    * @param key {@code [batch, heads, keys, d_k]}
    * @param value {@code [batch, heads, keys, d_v]}
+   * @param <T> the element type of the tensors
+   * @param tf the ops of the graph being built
+   * @param context what the regularizer is told: key mask, training mode, seed, layer
+   * @return {@link ScaledDotProductAttention#compute} of the same arguments, compiled as the mode
+   *     says
    */
   public <T extends TFloating> Result<T> compute(
       Ops tf, Operand<T> query, Operand<T> key, Operand<T> value, AttentionContext context) {

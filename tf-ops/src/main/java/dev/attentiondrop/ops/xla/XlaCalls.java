@@ -47,6 +47,11 @@ public final class XlaCalls {
    * {@code name}, with {@code _XlaMustCompile} set to {@code mustCompile}. The function is attached
    * to the graph.
    *
+   * @param tf the ops of the graph being built
+   * @param name the function's name
+   * @param function the function
+   * @param arguments the call's arguments
+   * @param mustCompile whether XLA must compile the function (an error where it cannot)
    * @return the call node; its outputs are the function's, in order
    */
   public static Operation call(
@@ -92,6 +97,11 @@ public final class XlaCalls {
 
   /**
    * Whether {@link #registerGradient} registered a gradient for {@code forward} in {@code graph}.
+   *
+   * @param graph the graph
+   * @param forward the forward function
+   * @return whether {@link #registerGradient} registered a gradient for {@code forward} in {@code
+   *     graph}
    */
   public static boolean hasGradient(Graph graph, ConcreteFunction forward) {
     Set<String> done = WITH_GRADIENT.get(graph);
@@ -110,6 +120,9 @@ public final class XlaCalls {
    * {@code addGradients} builds is not always node-for-node identical from one build to the next,
    * which the library would otherwise refuse as a conflict.)
    *
+   * @param graph the graph
+   * @param forward the forward function
+   * @param gradient the gradient function
    * @return whether the gradient was registered now
    */
   public static boolean registerGradient(
