@@ -63,7 +63,7 @@ public final class Classifier extends Layer {
     this.config = Checks.notNull("config", config);
     Ops scope = tf.withSubScope("model");
     int d = config.modelDim();
-    if (config.kind().equals("vit")) {
+    if (config.kind() == ModelConfig.Kind.VIT) {
       this.patches =
           add(
               new PatchEmbedding(
