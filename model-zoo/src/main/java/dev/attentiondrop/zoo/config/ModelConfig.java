@@ -102,7 +102,7 @@ public record ModelConfig(
     }
   }
 
-  /**
+  /*
    * Validates every field; see the component descriptions for the ranges.
    *
    * @throws IllegalArgumentException naming the first invalid field, its allowed range and the

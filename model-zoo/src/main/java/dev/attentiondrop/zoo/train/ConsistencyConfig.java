@@ -101,7 +101,7 @@ public record ConsistencyConfig(double lambda, Divergence divergence, int passes
     }
   }
 
-  /**
+  /*
    * Validates every field.
    *
    * @throws IllegalArgumentException naming the invalid field, its range and the value given

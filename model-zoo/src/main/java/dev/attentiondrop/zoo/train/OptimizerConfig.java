@@ -69,7 +69,7 @@ public record OptimizerConfig(
     }
   }
 
-  /**
+  /*
    * Validates every field.
    *
    * @throws IllegalArgumentException naming the invalid field, its range and the value given, or

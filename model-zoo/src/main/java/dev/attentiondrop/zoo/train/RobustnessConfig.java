@@ -20,7 +20,7 @@ import java.util.List;
 @JsonDeserialize(builder = RobustnessConfig.Builder.class)
 public record RobustnessConfig(List<Double> eps, int pgdSteps, int examples) {
 
-  /**
+  /*
    * Validates every field.
    *
    * @throws IllegalArgumentException naming the invalid field, its range and the value given

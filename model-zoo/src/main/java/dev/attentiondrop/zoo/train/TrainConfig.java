@@ -92,7 +92,7 @@ public record TrainConfig(
     }
   }
 
-  /**
+  /*
    * Validates every field.
    *
    * @throws IllegalArgumentException naming the invalid field, its range and the value given
