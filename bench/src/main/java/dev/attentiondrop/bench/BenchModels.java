@@ -275,9 +275,11 @@ public final class BenchModels {
   public static Stepper vit(String variant, XlaMode mode, int batch) {
     ModelConfig config = vitConfig(variant, mode);
     TrainConfig train =
-        TrainConfig.defaults("bench")
-            .withBatchSize(batch)
-            .withConsistency(passes(variant) == 2 ? ConsistencyConfig.attentionDrop(1.0) : null);
+        TrainConfig.builder()
+            .dataset("bench")
+            .batchSize(batch)
+            .consistency(passes(variant) == 2 ? ConsistencyConfig.attentionDrop(1.0) : null)
+            .build();
     Trainer trainer = new Trainer(config, train);
     int s = config.imageSize();
     SplittableRandom rnd = new SplittableRandom(1);

@@ -263,16 +263,14 @@ public class TrainCommand implements Callable<Integer> {
     if (modelConfig != null) {
       return Json.read(Files.readString(modelConfig), ModelConfig.class);
     }
-    String kind = model != null ? model : images ? "vit" : "text";
+    ModelConfig.Kind kind =
+        model != null
+            ? Json.enumValue("--model", ModelConfig.Kind.class, model)
+            : images ? ModelConfig.Kind.VIT : ModelConfig.Kind.TEXT;
     ModelConfig.Builder b =
-        kind.equals("vit")
+        kind == ModelConfig.Kind.VIT
             ? ModelConfig.vit().patchSize(patch).imageSize(images ? data.imageSide() : 28)
-            : kind.equals("text")
-                ? ModelConfig.text().maxLength(maxLength).vocabularySize(vocabulary)
-                : null;
-    if (b == null) {
-      throw new IllegalArgumentException("--model must be one of [vit, text], got '" + kind + "'");
-    }
+            : ModelConfig.text().maxLength(maxLength).vocabularySize(vocabulary);
     List<RegularizerConfig> regs = new ArrayList<>();
     if (!none) {
       for (String r : regularizers == null ? List.of("hard_mask:k=4,p=0.1") : regularizers) {
@@ -304,25 +302,30 @@ public class TrainCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     ModelConfig mc = modelConfig(Datasets.describe(dataset)); // TrainingRun reads the data once
-    double decay = weightDecay != null ? weightDecay : optimizer.equals("adamw") ? 0.01 : 0.0;
-    OptimizerConfig opt = new OptimizerConfig(optimizer, lr, 0.9, 0.999, 1e-8, decay);
+    OptimizerConfig.Builder opt =
+        OptimizerConfig.builder().kind(OptimizerConfig.Kind.of(optimizer)).learningRate(lr);
+    if (weightDecay != null) {
+      opt.weightDecay(weightDecay);
+    }
     TrainConfig tc =
-        new TrainConfig(
-            dataset,
-            epochs,
-            batchSize,
-            seed,
-            opt,
-            warmup,
-            0.0,
-            clipNorm,
-            consistency == null ? null : ConsistencyConfig.parse(consistency),
-            eceBins,
-            trainLimit,
-            attackEps == null || attackEps.isBlank()
-                ? null
-                : RobustnessConfig.parseEps(attackEps, pgdSteps, attackExamples),
-            "test");
+        TrainConfig.builder()
+            .dataset(dataset)
+            .epochs(epochs)
+            .batchSize(batchSize)
+            .seed(seed)
+            .optimizer(opt.build())
+            .warmupFraction(warmup)
+            .minLrRatio(0.0)
+            .clipNorm(clipNorm)
+            .consistency(consistency == null ? null : ConsistencyConfig.parse(consistency))
+            .eceBins(eceBins)
+            .trainLimit(trainLimit)
+            .robustness(
+                attackEps == null || attackEps.isBlank()
+                    ? null
+                    : RobustnessConfig.parseEps(attackEps, pgdSteps, attackExamples))
+            .evaluation(TrainConfig.Evaluation.TEST)
+            .build();
     Path out =
         output != null
             ? output

@@ -60,7 +60,7 @@ class ReadmeTrainTest {
             .mlpDim(64)
             .regularizer("hard_mask", Map.of("k", 4, "p", 0.1))
             .build();
-    TrainConfig config = TrainConfig.defaults(null).withEpochs(4).withBatchSize(32);
+    TrainConfig config = TrainConfig.builder().epochs(4).batchSize(32).build();
     try (Trainer trainer = new Trainer(model, config)) {
       trainer.fit(
           train,

@@ -46,15 +46,19 @@ record Cell(
             .build();
     boolean tuning = phase.equals("tuning");
     TrainConfig train =
-        plan.train()
-            .withSeed(seed)
-            .withConsistency(method.consistency())
-            .withEvaluation(tuning ? "validation" : "test")
-            .withRobustness(
+        plan.train().toBuilder()
+            .seed(seed)
+            .consistency(method.consistency())
+            .evaluation(tuning ? TrainConfig.Evaluation.VALIDATION : TrainConfig.Evaluation.TEST)
+            .robustness(
                 tuning || plan.attackEps().isEmpty()
                     ? null
-                    : new RobustnessConfig(
-                        plan.attackEps(), plan.pgdSteps(), plan.attackExamples()));
+                    : RobustnessConfig.builder()
+                        .eps(plan.attackEps())
+                        .pgdSteps(plan.pgdSteps())
+                        .examples(plan.attackExamples())
+                        .build())
+            .build();
     return new Cell(phase, plan.dataset(), method.name(), setting, seed, model, train, directory);
   }
 }

@@ -28,7 +28,7 @@ final class Targets {
           return new ExperimentConfig.Method(
               m.name(),
               m.regularizers(),
-              new ConsistencyConfig(value, c.divergence(), c.passes(), c.mode()),
+              c.toBuilder().lambda(value).build(),
               m.residualDropout(),
               m.dropConnect(),
               m.tune());

@@ -125,7 +125,7 @@ public final class Exporter {
       Map<String, String> textAssets)
       throws IOException {
     Checks.notNull("trainer", trainer);
-    if (trainer.modelConfig().kind().equals("text") && tokenizer == null) {
+    if (trainer.modelConfig().kind() == ModelConfig.Kind.TEXT && tokenizer == null) {
       throw new IllegalArgumentException("a text model is exported with its tokenizer; got null");
     }
     Files.createDirectories(base);

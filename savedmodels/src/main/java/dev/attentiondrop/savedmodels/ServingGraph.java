@@ -55,7 +55,7 @@ public final class ServingGraph {
     Signature.Builder s = Signature.builder().key(Signature.DEFAULT_KEY).methodName(PREDICT_METHOD);
     Signature.Builder a = Signature.builder().key(ATTENTION_KEY).methodName(PREDICT_METHOD);
     Classifier.Output out;
-    if (config.kind().equals("vit")) {
+    if (config.kind() == ModelConfig.Kind.VIT) {
       Operand<TFloat32> images =
           serve
               .withName("images")

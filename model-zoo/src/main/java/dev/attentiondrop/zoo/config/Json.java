@@ -10,11 +10,17 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
 import java.lang.reflect.Type;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
-/** The project's JSON mapping: snake_case keys, unknown keys rejected, sorted map keys. */
+/**
+ * The project's JSON mapping: snake_case keys, unknown keys rejected, sorted map keys. Enums of the
+ * configs are written as their lowercase names ({@link #enumName}, {@link #enumValue}); configs are
+ * read through their builders, so a key left out takes the builder's default.
+ */
 public final class Json {
   private static final ObjectMapper MAPPER =
       JsonMapper.builder()
@@ -26,10 +32,56 @@ public final class Json {
 
   private Json() {}
 
+  /**
+   * The shared mapper, for trees and for types without keys to check.
+   *
+   * @return the project's configured mapper
+   */
   public static ObjectMapper mapper() {
     return MAPPER;
   }
 
+  /**
+   * The lowercase JSON name of an enum constant, {@code VIT -> "vit"}.
+   *
+   * @param value the constant
+   * @return its name in lowercase
+   */
+  public static String enumName(Enum<?> value) {
+    return value.name().toLowerCase(Locale.ROOT);
+  }
+
+  /**
+   * The constant of {@code type} whose lowercase name is {@code name}.
+   *
+   * @param <E> the enum
+   * @param parameter the key or option being parsed, for the message
+   * @param type the enum class
+   * @param name the lowercase name
+   * @return the constant
+   * @throws IllegalArgumentException for null or an unknown name, listing the allowed names
+   */
+  public static <E extends Enum<E>> E enumValue(String parameter, Class<E> type, String name) {
+    for (E e : type.getEnumConstants()) {
+      if (enumName(e).equals(name)) {
+        return e;
+      }
+    }
+    throw new IllegalArgumentException(
+        parameter
+            + " must be one of "
+            + Arrays.stream(type.getEnumConstants()).map(Json::enumName).toList()
+            + ", got "
+            + (name == null ? "null" : "'" + name + "'"));
+  }
+
+  /**
+   * Writes {@code value} as indented JSON.
+   *
+   * @param value a record or any value the mapper writes
+   * @return the JSON text
+   * @throws IllegalStateException if the value cannot be written
+   */
   public static String write(Object value) {
     try {
       return MAPPER.writeValueAsString(value);
@@ -42,16 +94,25 @@ public final class Json {
    * Parses JSON; bad JSON, an unknown key or an invalid value gets an IllegalArgumentException
    * saying why. Keys of records are checked before the record is built, so a misspelt key is
    * reported as such rather than as the missing value it leaves behind.
+   *
+   * @param <T> the type read
+   * @param json the JSON text
+   * @param type the class to read
+   * @return the value
+   * @throws IllegalArgumentException for malformed JSON, an unknown key (named, with the allowed
+   *     keys) or a value the type rejects (with the type's own message)
    */
   public static <T> T read(String json, Class<T> type) {
     try {
       checkKeys(MAPPER.readTree(json), type, type.getSimpleName());
       return MAPPER.readValue(json, type);
-    } catch (com.fasterxml.jackson.databind.exc.ValueInstantiationException e) {
-      Throwable cause = e.getCause() != null ? e.getCause() : e;
-      throw new IllegalArgumentException(
-          "invalid " + type.getSimpleName() + ": " + cause.getMessage(), cause);
     } catch (JsonProcessingException e) {
+      for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
+        if (c instanceof IllegalArgumentException) {
+          throw new IllegalArgumentException(
+              "invalid " + type.getSimpleName() + ": " + c.getMessage(), c);
+        }
+      }
       throw new IllegalArgumentException(
           "invalid " + type.getSimpleName() + " JSON: " + e.getOriginalMessage(), e);
     }

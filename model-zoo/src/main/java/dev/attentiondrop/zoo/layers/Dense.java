@@ -22,6 +22,18 @@ public final class Dense extends Layer {
   private final Variable<TFloat32> bias;
   private final DropConnect dropConnect;
 
+  /**
+   * Creates the weights under {@code name}.
+   *
+   * @param tf ops
+   * @param name the layer's scope
+   * @param inputDim the input's last dimension {@code in}
+   * @param units the output's last dimension
+   * @param useBias whether {@code b} exists
+   * @param dropConnectRate DropConnect rate on {@code W} in training, 0 = off
+   * @param init initializers of the weights
+   * @throws IllegalArgumentException for a dimension below 1
+   */
   public Dense(
       Ops tf,
       String name,
@@ -40,22 +52,55 @@ public final class Dense extends Layer {
     this.dropConnect = dropConnectRate > 0 ? new DropConnect(dropConnectRate) : null;
   }
 
+  /**
+   * A dense layer with a bias and no DropConnect.
+   *
+   * @param tf ops
+   * @param name the layer's scope
+   * @param inputDim the input's last dimension
+   * @param units the output's last dimension
+   * @param init initializers of the weights
+   */
   public Dense(Ops tf, String name, int inputDim, int units, Initializers init) {
     this(tf, name, inputDim, units, true, 0, init);
   }
 
+  /**
+   * The output width.
+   *
+   * @return {@code units}
+   */
   public int units() {
     return units;
   }
 
+  /**
+   * The kernel.
+   *
+   * @return {@code W [in, units]}
+   */
   public Variable<TFloat32> kernel() {
     return kernel;
   }
 
+  /**
+   * The bias.
+   *
+   * @return {@code b [units]}, or null without a bias
+   */
   public Variable<TFloat32> bias() {
     return bias;
   }
 
+  /**
+   * {@code y = x W + b} over the last axis.
+   *
+   * @param tf ops
+   * @param x input {@code [..., in]} of rank 2 to 8
+   * @param ctx training mode and seed (for DropConnect)
+   * @return {@code [..., units]}
+   * @throws IllegalArgumentException for an input of rank below 2 or above 8
+   */
   public Operand<TFloat32> call(Ops tf, Operand<TFloat32> x, CallContext ctx) {
     Operand<TFloat32> w = kernel;
     if (dropConnect != null) {

@@ -59,7 +59,7 @@ public final class ClassifierAttacks {
    */
   public static Attacks pixels(Session session, Ops tf, Classifier model, int batchSize) {
     ModelConfig c = Checks.notNull("model", model).config();
-    if (!c.kind().equals("vit")) {
+    if (c.kind() != ModelConfig.Kind.VIT) {
       throw new IllegalArgumentException(
           "pixel attacks need a vit model, got kind '" + c.kind() + "'");
     }
@@ -120,7 +120,7 @@ public final class ClassifierAttacks {
 
     private EmbeddingAttack(Session session, Ops tf, Classifier model, int batchSize) {
       ModelConfig c = Checks.notNull("model", model).config();
-      if (!c.kind().equals("text")) {
+      if (c.kind() != ModelConfig.Kind.TEXT) {
         throw new IllegalArgumentException(
             "embedding attacks need a text model, got kind '" + c.kind() + "'");
       }

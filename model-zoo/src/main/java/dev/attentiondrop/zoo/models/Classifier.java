@@ -64,7 +64,7 @@ public final class Classifier extends Layer {
     this.config = Checks.notNull("config", config);
     Ops scope = tf.withSubScope("model");
     int d = config.modelDim();
-    if (config.kind().equals("vit")) {
+    if (config.kind() == ModelConfig.Kind.VIT) {
       this.patches =
           add(
               new PatchEmbedding(
@@ -89,18 +89,18 @@ public final class Classifier extends Layer {
     for (int l = 0; l < config.layers(); l++) {
       chains.add(RegularizerRegistry.chainFor(config.regularizers(), l));
     }
-    var spec =
-        new TransformerEncoderBlock.Spec(
-            d,
-            config.heads(),
-            config.mlpDim(),
-            config.preNorm(),
-            0.0,
-            config.residualDropout(),
-            config.dropConnect(),
-            config.layerNormEpsilon(),
-            config.attentionXla());
-    this.encoder = add(new Encoder(scope, "encoder", spec, chains, init));
+    var block =
+        TransformerEncoderBlock.builder()
+            .modelDim(d)
+            .numHeads(config.heads())
+            .mlpDim(config.mlpDim())
+            .preNorm(config.preNorm())
+            .residualDropout(config.residualDropout())
+            .dropConnect(config.dropConnect())
+            .layerNormEpsilon(config.layerNormEpsilon())
+            .attentionXla(config.attentionXla())
+            .initializers(init);
+    this.encoder = add(new Encoder(scope, "encoder", block, chains));
     this.head =
         add(
             new ClassificationHead(

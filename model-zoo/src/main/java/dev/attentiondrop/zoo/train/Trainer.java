@@ -63,7 +63,7 @@ public final class Trainer implements AutoCloseable {
     this.modelConfig = modelConfig;
     this.trainConfig = trainConfig;
     Ops tf = Ops.create(graph);
-    boolean images = modelConfig.kind().equals("vit");
+    boolean images = modelConfig.kind() == ModelConfig.Kind.VIT;
     long[] inputShape =
         images
             ? new long[] {-1, modelConfig.imageSize(), modelConfig.imageSize()}
@@ -423,7 +423,7 @@ public final class Trainer implements AutoCloseable {
   }
 
   private void checkFits(String what, Examples data) {
-    boolean images = modelConfig.kind().equals("vit");
+    boolean images = modelConfig.kind() == ModelConfig.Kind.VIT;
     if (data.images() != images) {
       throw new IllegalArgumentException(
           what

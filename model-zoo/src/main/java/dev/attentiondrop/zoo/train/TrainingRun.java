@@ -205,7 +205,7 @@ public final class TrainingRun {
               + train.classNames().size()
               + " classes");
     }
-    if (model.kind().equals("vit")) {
+    if (model.kind() == ModelConfig.Kind.VIT) {
       if (!(train instanceof ImageDataset tr) || !(test instanceof ImageDataset te)) {
         throw new IllegalArgumentException(
             "a vit model needs an image dataset; '" + dataset + "' holds texts");

@@ -57,11 +57,17 @@ class DocsSnippetTest {
 
     try (Graph g = new Graph()) {
       Ops tf = Ops.create(g);
-      // d_model 16, 4 heads, MLP 32, pre-LN, no attention / residual dropout, no DropConnect.
-      var spec = new TransformerEncoderBlock.Spec(dim, 4, 32, true, 0.0, 0.0, 0.0, 1e-6);
       // Each of the top-4 logits of every query row is dropped with p = 0.1 (training only).
       RegularizerChain chain = RegularizerChain.ofLogits(HardAttentionMask.of(4, 0.1));
-      var block = new TransformerEncoderBlock(tf, "block", spec, chain, 0, 1, new Initializers(42));
+      // d_model 16, 4 heads, MLP 32; defaults: pre-LN, no dropout, no DropConnect, epsilon 1e-6.
+      var block =
+          TransformerEncoderBlock.builder()
+              .modelDim(dim)
+              .numHeads(4)
+              .mlpDim(32)
+              .regularizers(chain)
+              .initializers(new Initializers(42))
+              .build(tf, "block");
 
       var x = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, length, dim)));
       var target = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, length, dim)));

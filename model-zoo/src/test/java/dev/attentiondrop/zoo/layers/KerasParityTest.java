@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.attentiondrop.ops.RegularizerChain;
 import dev.attentiondrop.ops.attention.AttentionMasks;
 import dev.attentiondrop.ops.testing.Npy;
 import dev.attentiondrop.ops.testing.PythonReference;
@@ -125,6 +124,17 @@ class KerasParityTest {
                 AttentionMasks.fromLengths(tf, tf.constant(LENGTHS), tf.constant(T)),
                 AttentionMasks.causal(tf, T)),
         true);
+    mhaCase("attention, use_causal_mask", seed++, null, null, true, true);
+    mhaCase(
+        "attention, [B, S] padding mask and use_causal_mask",
+        seed++,
+        paddingMask(),
+        tf ->
+            tf.math.less(
+                tf.range(tf.constant(0), tf.constant(T), tf.constant(1)),
+                tf.expandDims(tf.constant(LENGTHS), tf.constant(1))),
+        true,
+        true);
     List<String> dirs = new ArrayList<>();
     CASES.values().forEach(c -> dirs.add(c.dir().toString()));
     PythonReference.run(DRIVER, dirs.toArray(new String[0]));
@@ -182,6 +192,18 @@ class KerasParityTest {
   @DisplayName("MultiHeadAttention with padding and causal masks")
   void attentionPaddingAndCausal() throws IOException {
     check("attention, padding and causal masks");
+  }
+
+  @Test
+  @DisplayName("MultiHeadAttention built with useCausalMask = Keras' use_causal_mask=True")
+  void attentionCausalFlag() throws IOException {
+    check("attention, use_causal_mask");
+  }
+
+  @Test
+  @DisplayName("MultiHeadAttention with a [B, S] padding mask and useCausalMask")
+  void attentionPaddingAndCausalFlag() throws IOException {
+    check("attention, [B, S] padding mask and use_causal_mask");
   }
 
   // ---------------------------------------------------------------- cases
@@ -246,6 +268,23 @@ class KerasParityTest {
       Function<Ops, Operand<TBool>> javaMask,
       boolean causal)
       throws IOException {
+    mhaCase(name, seed, kerasMask, javaMask, causal, false);
+  }
+
+  /**
+   * @param kerasMask the {@code [B, T, S]} mask Keras gets, or null
+   * @param javaMask builds the mask the Java layer gets, or null
+   * @param causal whether Keras is called with {@code use_causal_mask=True}
+   * @param javaCausal whether the Java layer is built with {@code useCausalMask(true)}
+   */
+  private static void mhaCase(
+      String name,
+      long seed,
+      boolean[] kerasMask,
+      Function<Ops, Operand<TBool>> javaMask,
+      boolean causal,
+      boolean javaCausal)
+      throws IOException {
     requireNoFullyMaskedRow(name, kerasMask, causal);
     Random random = new Random(seed);
     Npy.Array x = gaussian(random, 1.0, B, T, D_MODEL);
@@ -266,17 +305,13 @@ class KerasParityTest {
         inputs,
         tf -> {
           MultiHeadAttention mha =
-              new MultiHeadAttention(
-                  tf,
-                  "mha",
-                  D_MODEL,
-                  HEADS,
-                  KEY_DIM,
-                  0,
-                  RegularizerChain.none(),
-                  0,
-                  1,
-                  new Initializers(seed));
+              MultiHeadAttention.builder()
+                  .inputDim(D_MODEL)
+                  .numHeads(HEADS)
+                  .keyDim(KEY_DIM)
+                  .useCausalMask(javaCausal)
+                  .initializers(new Initializers(seed))
+                  .build(tf, "mha");
           Map<String, Variable<TFloat32>> weights = new LinkedHashMap<>();
           for (var e :
               Map.of(

@@ -15,7 +15,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
@@ -32,9 +32,9 @@ import org.tensorflow.types.TInt32;
 class SharedPrefixTest {
   static final int B = 3, K = 2;
 
-  static ModelConfig config(String kind) {
+  static ModelConfig config(ModelConfig.Kind kind) {
     var b =
-        kind.equals("vit")
+        kind == ModelConfig.Kind.VIT
             ? ModelConfig.vit()
             : ModelConfig.text().vocabularySize(50).maxLength(12);
     return b.modelDim(16)
@@ -52,7 +52,7 @@ class SharedPrefixTest {
   /** Images in [0, 1], or token ids with padding at the end of each row (a real key mask). */
   static Tensor input(ModelConfig c) {
     SplittableRandom rnd = new SplittableRandom(4);
-    if (c.kind().equals("vit")) {
+    if (c.kind() == ModelConfig.Kind.VIT) {
       float[] px = new float[B * 28 * 28];
       for (int i = 0; i < px.length; i++) {
         px[i] = (float) rnd.nextDouble();
@@ -71,15 +71,16 @@ class SharedPrefixTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"vit", "text"})
+  @EnumSource(ModelConfig.Kind.class)
   @DisplayName("logits of every pass and the weight gradients equal those of MultiPass BATCHED")
-  void sameAsBatched(String kind) {
+  void sameAsBatched(ModelConfig.Kind kind) {
     ModelConfig c = config(kind);
     try (Graph g = new Graph();
         Tensor in = input(c)) {
       Ops tf = Ops.create(g);
       var model = new Classifier(tf, c);
-      Operand<?> x = kind.equals("vit") ? tf.constant((TFloat32) in) : tf.constant((TInt32) in);
+      Operand<?> x =
+          kind == ModelConfig.Kind.VIT ? tf.constant((TFloat32) in) : tf.constant((TInt32) in);
       var seed = tf.constant(new long[] {12, 34});
       List<Operand<TFloat32>> batched =
           MultiPass.run(

@@ -65,12 +65,14 @@ class CompiledAttentionTrainingTest {
       "training with compiled attention follows the plain run: same losses to 1e-3, accuracies within 2 test images")
   void trainsLikePlain(@TempDir Path dir) throws Exception {
     TrainConfig tc =
-        TrainConfig.defaults("fashion-mnist-mini")
-            .withEpochs(2)
-            .withBatchSize(50)
-            .withSeed(3)
-            .withTrainLimit(300)
-            .withOptimizer(OptimizerConfig.adamw(2e-3, 0.01));
+        TrainConfig.builder()
+            .dataset("fashion-mnist-mini")
+            .epochs(2)
+            .batchSize(50)
+            .seed(3)
+            .trainLimit(300)
+            .optimizer(OptimizerConfig.adamw(2e-3, 0.01))
+            .build();
     var plain =
         TrainingRun.run(vit(XlaMode.NONE), tc, dir.resolve("plain"), TrainingRun.Options.quiet());
     var compiled =

@@ -43,7 +43,12 @@ class EveryRegularizerTrainsTest {
         Arguments.of(
             "hard mask + consistency (KL, 3 sequential passes)",
             List.of(hardK),
-            new ConsistencyConfig(0.5, "kl", 3, "sequential"),
+            ConsistencyConfig.builder()
+                .lambda(0.5)
+                .divergence(ConsistencyConfig.Divergence.KL)
+                .passes(3)
+                .mode(ConsistencyConfig.Mode.SEQUENTIAL)
+                .build(),
             0.0));
     out.add(
         Arguments.of(
@@ -74,11 +79,13 @@ class EveryRegularizerTrainsTest {
             .regularizers(regs)
             .build();
     TrainConfig tc =
-        TrainConfig.defaults("fashion-mnist-mini")
-            .withEpochs(1)
-            .withBatchSize(32)
-            .withTrainLimit(96)
-            .withConsistency(consistency);
+        TrainConfig.builder()
+            .dataset("fashion-mnist-mini")
+            .epochs(1)
+            .batchSize(32)
+            .trainLimit(96)
+            .consistency(consistency)
+            .build();
     var r = TrainingRun.run(mc, tc, dir.resolve("run"), TrainingRun.Options.quiet());
     var m = r.last();
     assertTrue(Double.isFinite(m.trainLoss()) && Double.isFinite(m.testNll()), name + ": " + m);

@@ -23,7 +23,7 @@ class FitTest {
   @DisplayName("fit on in-memory examples gives the run directory's numbers, bit for bit")
   void fitEqualsTrainingRun(@TempDir Path dir) throws Exception {
     ModelConfig model = TrainingRunTest.smallVit();
-    TrainConfig named = TrainingRunTest.config(2).withTrainLimit(200);
+    TrainConfig named = TrainingRunTest.config(2).toBuilder().trainLimit(200).build();
     var run = TrainingRun.run(model, named, dir.resolve("run"), TrainingRun.Options.quiet());
 
     ImageDataset train = Datasets.loadImages("fashion-mnist-mini", "train");
@@ -39,7 +39,8 @@ class FitTest {
         Examples.ofImages(test.pixels(), 28, 28, test.labels(), test.classNames().size());
     List<String> events = new ArrayList<>();
     List<EpochMetrics> fitted;
-    try (Trainer trainer = new Trainer(model, named.withTrainLimit(0))) {
+    try (Trainer trainer =
+        new Trainer(model, named.toBuilder().dataset(null).trainLimit(0).build())) {
       fitted =
           trainer.fit(
               inMemory,
@@ -84,7 +85,7 @@ class FitTest {
   @DisplayName("a listener stops the fit after the current epoch; a config needs no dataset")
   void stopTraining() {
     Examples data = tiny(64);
-    TrainConfig config = TrainConfig.defaults(null).withEpochs(5).withBatchSize(32);
+    TrainConfig config = TrainConfig.builder().epochs(5).batchSize(32).build();
     try (Trainer trainer = new Trainer(TrainingRunTest.smallVit(), config)) {
       List<EpochMetrics> fitted =
           trainer.fit(
@@ -106,7 +107,7 @@ class FitTest {
   @Test
   @DisplayName("examples that do not fit the model are refused with the library's message")
   void misfitsAreRefused() {
-    TrainConfig config = TrainConfig.defaults(null).withEpochs(1);
+    TrainConfig config = TrainConfig.builder().epochs(1).build();
     try (Trainer trainer = new Trainer(TrainingRunTest.smallVit(), config)) {
       Examples small = Examples.ofImages(new float[4 * 8 * 8], 8, 8, new int[] {0, 1, 2, 3}, 10);
       var e = assertThrows(IllegalArgumentException.class, () -> trainer.fit(small, small));

@@ -30,11 +30,13 @@ class TrainingRunTest {
   }
 
   static TrainConfig config(int epochs) {
-    return TrainConfig.defaults(DATA)
-        .withEpochs(epochs)
-        .withBatchSize(50)
-        .withSeed(3)
-        .withOptimizer(OptimizerConfig.adamw(2e-3, 0.01));
+    return TrainConfig.builder()
+        .dataset(DATA)
+        .epochs(epochs)
+        .batchSize(50)
+        .seed(3)
+        .optimizer(OptimizerConfig.adamw(2e-3, 0.01))
+        .build();
   }
 
   @Test
@@ -70,7 +72,7 @@ class TrainingRunTest {
   @Test
   @DisplayName("same seed and configs: the same loss curve, bit for bit")
   void reproducible(@TempDir Path dir) throws Exception {
-    TrainConfig tc = config(2).withTrainLimit(300);
+    TrainConfig tc = config(2).toBuilder().trainLimit(300).build();
     var a = TrainingRun.run(smallVit(), tc, dir.resolve("a"), TrainingRun.Options.quiet());
     var b = TrainingRun.run(smallVit(), tc, dir.resolve("b"), TrainingRun.Options.quiet());
     assertArrayEquals(curve(a), curve(b), 0.0);
@@ -79,7 +81,7 @@ class TrainingRunTest {
   @Test
   @DisplayName("a run interrupted after epoch 1 and resumed equals the uninterrupted run")
   void resumeEqualsUninterrupted(@TempDir Path dir) throws Exception {
-    TrainConfig tc = config(3).withTrainLimit(300);
+    TrainConfig tc = config(3).toBuilder().trainLimit(300).build();
     var whole = TrainingRun.run(smallVit(), tc, dir.resolve("whole"), TrainingRun.Options.quiet());
     var first =
         TrainingRun.run(
@@ -103,7 +105,10 @@ class TrainingRunTest {
         "resuming at the same revision adds no line");
     var other =
         TrainingRun.run(
-            smallVit(), tc.withEpochs(4), dir.resolve("whole-4"), TrainingRun.Options.quiet());
+            smallVit(),
+            tc.toBuilder().epochs(4).build(),
+            dir.resolve("whole-4"),
+            TrainingRun.Options.quiet());
     assertTrue(
         Files.notExists(other.directory().sourceRevision()), "no revision given, none recorded");
   }
@@ -111,7 +116,7 @@ class TrainingRunTest {
   @Test
   @DisplayName("an existing run is not overwritten, and resuming with another config is refused")
   void runDirectoryGuards(@TempDir Path dir) throws Exception {
-    TrainConfig tc = config(1).withTrainLimit(100);
+    TrainConfig tc = config(1).toBuilder().trainLimit(100).build();
     TrainingRun.run(smallVit(), tc, dir.resolve("r"), TrainingRun.Options.quiet());
     var again =
         assertThrows(
@@ -124,7 +129,7 @@ class TrainingRunTest {
             () ->
                 TrainingRun.run(
                     smallVit(),
-                    tc.withSeed(99),
+                    tc.toBuilder().seed(99).build(),
                     dir.resolve("r"),
                     TrainingRun.Options.quiet().resuming()));
     assertTrue(other.getMessage().contains("config.json differs"), other.getMessage());
