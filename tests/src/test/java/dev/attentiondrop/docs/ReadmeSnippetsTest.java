@@ -23,9 +23,23 @@ class ReadmeSnippetsTest {
 
   @Test
   @DisplayName("each ```java and ```xml block of the README is in examples/, line for line")
-  void snippetsAreTested() throws IOException {
+  void readmeSnippetsAreTested() throws IOException {
     List<List<String>> blocks = blocks(Files.readAllLines(REPO.resolve("README.md")));
     assertFalse(blocks.isEmpty(), "the README has snippets");
+    assertInExamples(blocks);
+  }
+
+  @Test
+  @DisplayName("the Java snippet of docs/models.md that says it is a test is the examples' test")
+  void docsSnippetIsTested() throws IOException {
+    List<List<String>> blocks = blocks(Files.readAllLines(REPO.resolve("docs/models.md")));
+    List<List<String>> tests =
+        blocks.stream().filter(b -> b.contains("class DocsSnippetTest {")).toList();
+    assertFalse(tests.isEmpty(), "docs/models.md shows DocsSnippetTest");
+    assertInExamples(tests);
+  }
+
+  static void assertInExamples(List<List<String>> blocks) throws IOException {
     List<List<String>> sources = new ArrayList<>();
     try (Stream<Path> files = Files.walk(REPO.resolve("examples"))) {
       for (Path f : files.filter(p -> p.toString().matches(".*\\.(java|xml)$")).toList()) {

@@ -1,9 +1,12 @@
-package dev.attentiondrop.zoo.layers;
+package com.example.attentiondrop;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.attentiondrop.ops.RegularizerChain;
 import dev.attentiondrop.ops.hardmask.HardAttentionMask;
+import dev.attentiondrop.zoo.layers.CallContext;
+import dev.attentiondrop.zoo.layers.Initializers;
+import dev.attentiondrop.zoo.layers.TransformerEncoderBlock;
 import dev.attentiondrop.zoo.train.Optimizer;
 import dev.attentiondrop.zoo.train.OptimizerConfig;
 import java.util.ArrayList;
