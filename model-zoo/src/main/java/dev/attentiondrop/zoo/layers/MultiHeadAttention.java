@@ -69,15 +69,15 @@ public final class MultiHeadAttention extends Layer {
     Checks.inClosedOpen("dropout", b.dropout, 0, 1);
     Checks.notNull("regularizers", b.chain);
     Checks.notNull("xla", b.xla);
-    Checks.notNull("initializers", b.init);
+    Initializers init = b.init != null ? b.init : new Initializers(name.hashCode());
     Checks.inRange("num_layers", b.numLayers, 1, 1024);
     Checks.inRange("layer_index", b.layerIndex, 0, b.numLayers - 1);
     Ops scope = tf.withSubScope(name);
-    this.query = add(new Dense(scope, "query", inputDim, heads * keyDim, b.useBias, 0, b.init));
-    this.key = add(new Dense(scope, "key", inputDim, heads * keyDim, b.useBias, 0, b.init));
-    this.value = add(new Dense(scope, "value", inputDim, heads * valueDim, b.useBias, 0, b.init));
+    this.query = add(new Dense(scope, "query", inputDim, heads * keyDim, b.useBias, 0, init));
+    this.key = add(new Dense(scope, "key", inputDim, heads * keyDim, b.useBias, 0, init));
+    this.value = add(new Dense(scope, "value", inputDim, heads * valueDim, b.useBias, 0, init));
     this.output =
-        add(new Dense(scope, "attention_output", heads * valueDim, out, b.useBias, 0, b.init));
+        add(new Dense(scope, "attention_output", heads * valueDim, out, b.useBias, 0, init));
     this.chain =
         b.dropout > 0 ? b.chain.thenProbabilities(new AttentionDropout(b.dropout)) : b.chain;
     this.core = CompiledAttention.of(this.chain, b.xla).returning(true, false);
@@ -466,7 +466,9 @@ public final class MultiHeadAttention extends Layer {
     }
 
     /**
-     * Sets the initializers of the weights. Required.
+     * Sets the initializers of the weights. Default: {@code new Initializers(name.hashCode())} for
+     * the {@code name} given to {@code build}: layers of different names draw different weights,
+     * the same ones on every build.
      *
      * @param v initializers
      * @return this builder

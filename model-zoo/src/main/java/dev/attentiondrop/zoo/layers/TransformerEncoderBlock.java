@@ -41,10 +41,10 @@ public final class TransformerEncoderBlock extends Layer {
     Checks.inRange("mlp_dim", b.mlpDim, 1, 1 << 20);
     Checks.inClosedOpen("residual_dropout", b.residualDropout, 0, 1);
     Checks.positiveFinite("layer_norm_epsilon", b.layerNormEpsilon);
-    Checks.notNull("initializers", b.init);
+    Initializers init = b.init != null ? b.init : new Initializers(name.hashCode());
     this.preNorm = b.preNorm;
     Ops scope = tf.withSubScope(name);
-    this.norm1 = add(new LayerNormalization(scope, "norm1", d, b.layerNormEpsilon, b.init));
+    this.norm1 = add(new LayerNormalization(scope, "norm1", d, b.layerNormEpsilon, init));
     this.attention =
         add(
             MultiHeadAttention.builder()
@@ -56,10 +56,10 @@ public final class TransformerEncoderBlock extends Layer {
                 .regularizers(b.chain)
                 .xla(b.attentionXla)
                 .layer(b.layerIndex, b.numLayers)
-                .initializers(b.init)
+                .initializers(init)
                 .build(scope, "attention"));
-    this.norm2 = add(new LayerNormalization(scope, "norm2", d, b.layerNormEpsilon, b.init));
-    this.feedForward = add(new FeedForward(scope, "mlp", d, b.mlpDim, b.dropConnect, b.init));
+    this.norm2 = add(new LayerNormalization(scope, "norm2", d, b.layerNormEpsilon, init));
+    this.feedForward = add(new FeedForward(scope, "mlp", d, b.mlpDim, b.dropConnect, init));
     this.residualDropout = new Dropout(b.residualDropout);
   }
 
@@ -299,7 +299,9 @@ public final class TransformerEncoderBlock extends Layer {
     }
 
     /**
-     * Sets the initializers of the weights. Required.
+     * Sets the initializers of the weights. Default: {@code new Initializers(name.hashCode())} for
+     * the {@code name} given to {@code build}: layers of different names draw different weights,
+     * the same ones on every build.
      *
      * @param v initializers
      * @return this builder

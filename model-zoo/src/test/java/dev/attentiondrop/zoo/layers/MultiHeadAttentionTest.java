@@ -2,12 +2,14 @@ package dev.attentiondrop.zoo.layers;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.attentiondrop.ops.attention.AttentionMasks;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.function.Function;
@@ -19,6 +21,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
+import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
@@ -244,8 +247,43 @@ class MultiHeadAttentionTest {
         Arguments.of(mha().inputDim(0), "input_dim must be an integer in [1, 1048576], got 0"),
         Arguments.of(mha().dropout(1), "dropout must be in [0, 1), got 1"),
         Arguments.of(mha().layer(2, 2), "layer_index must be an integer in [0, 1], got 2"),
-        Arguments.of(mha().initializers(null), "initializers must not be null"),
         Arguments.of(mha().regularizers(null), "regularizers must not be null"));
+  }
+
+  @Test
+  @DisplayName("without initializers: seeded by the layer's name, the same weights on every build")
+  void defaultInitializers() {
+    float[] a = queryKernel("a");
+    float[] b = queryKernel("b");
+    assertArrayEquals(a, queryKernel("a"), "the same name draws the same weights");
+    assertFalse(Arrays.equals(a, b), "another name draws other weights");
+    double sumSquares = 0;
+    for (float w : a) {
+      sumSquares += w * w;
+    }
+    // Glorot uniform U(-l, l), l = sqrt(6 / (fan_in + fan_out)): variance l^2 / 3
+    double limit = Math.sqrt(6.0 / (D + H * K));
+    double variance = sumSquares / a.length;
+    // D * H * K draws: the sample variance is within 5 sd (sd = l^2 sqrt(4/45 / n)) of l^2 / 3
+    double sd = limit * limit * Math.sqrt(4.0 / 45 / a.length);
+    assertEquals(limit * limit / 3, variance, 5 * sd, "Glorot-uniform variance");
+  }
+
+  static float[] queryKernel(String name) {
+    try (Graph g = new Graph()) {
+      Ops tf = Ops.create(g);
+      MultiHeadAttention m =
+          MultiHeadAttention.builder().inputDim(D).numHeads(H).keyDim(K).build(tf, name);
+      try (Session s = new Session(g)) {
+        s.initialize();
+        try (Result r = s.runner().fetch(m.query().kernel()).run()) {
+          TFloat32 t = (TFloat32) r.get(0);
+          float[] v = new float[(int) t.size()];
+          t.copyTo(DataBuffers.of(v, false, false));
+          return v;
+        }
+      }
+    }
   }
 
   @ParameterizedTest(name = "{1}")
