@@ -102,9 +102,34 @@ public record ModelConfig(
     }
   }
 
-  /*
+  /**
    * Validates every field; see the component descriptions for the ranges.
    *
+   * @param kind {@link Kind#VIT} (images) or {@link Kind#TEXT} (token ids); JSON {@code "vit"} or
+   *     {@code "text"}, required
+   * @param imageSize square image side (vit; default 28, null for text)
+   * @param patchSize patch side, dividing {@code imageSize} (vit; default 7, null for text)
+   * @param vocabularySize tokenizer vocabulary including the reserved ids (text; default 4000, null
+   *     for vit)
+   * @param maxLength maximum sequence length (text; default 128, null for vit)
+   * @param numClasses number of classes, in {@code [2, 2^20]} (default 10 for vit, 2 for text)
+   * @param modelDim model width {@code d_model}, divisible by {@code heads} (default 64)
+   * @param heads attention heads, in {@code [1, model_dim]} (default 4)
+   * @param layers encoder blocks, in {@code [1, 256]} (default 2)
+   * @param mlpDim feed-forward hidden width (default 128)
+   * @param preNorm pre-LN (true, default) or post-LN blocks
+   * @param pooling CLS token (vit default) or mean pooling (text default)
+   * @param residualDropout dropout on the residual branches, in {@code [0, 1)} (default 0)
+   * @param dropConnect DropConnect rate on the feed-forward kernels, in {@code [0, 1)} (default 0)
+   * @param layerNormEpsilon epsilon of every layer normalization, {@code > 0} (default {@code
+   *     1e-6})
+   * @param regularizers the attention chain, applied in order (normalized, defaults explicit;
+   *     default none)
+   * @param seed seed of the initial weights (default 0)
+   * @param attentionXla how the attention core runs: {@link XlaMode#NONE} (plain kernels, the
+   *     default) or {@link XlaMode#COMPILED_FUNCTION} (an XLA-compiled function, forward and
+   *     backward, kept in exported SavedModels). Auto-clustering is a process-wide switch, not a
+   *     model property: see {@code dev.attentiondrop.ops.xla.AutoClustering}.
    * @throws IllegalArgumentException naming the first invalid field, its allowed range and the
    *     value given
    */

@@ -12,7 +12,12 @@ import org.tensorflow.types.TFloat32;
 public final class ClassificationHead extends Layer {
   /** How a sequence is pooled. */
   public enum Pooling {
+    /** The first token: {@code x[:, 0, :]}. */
     CLS,
+    /**
+     * The mean over the valid positions: {@code sum_t v_t x_t / max(1, sum_t v_t)} with {@code v_t}
+     * 1 for a valid position and 0 for padding (all positions when no mask is given).
+     */
     MEAN
   }
 
@@ -20,6 +25,18 @@ public final class ClassificationHead extends Layer {
   private final LayerNormalization norm;
   private final Dense classifier;
 
+  /**
+   * Creates the normalization and the classifier under {@code name}.
+   *
+   * @param tf the ops of the parent's scope
+   * @param name the layer's scope
+   * @param dim the model width {@code d}
+   * @param classes the number of classes
+   * @param pooling how the sequence is pooled
+   * @param epsilon the layer normalization's epsilon, {@code > 0}
+   * @param init initializers of the weights
+   * @throws IllegalArgumentException for a dimension below 1 or a non-positive {@code epsilon}
+   */
   public ClassificationHead(
       Ops tf,
       String name,
@@ -36,7 +53,14 @@ public final class ClassificationHead extends Layer {
   }
 
   /**
-   * @param valid TBool {@code [batch, length]} of valid positions for mean pooling, or null
+   * Class logits {@code Dense(LayerNorm(pool(x)))}.
+   *
+   * @param tf the ops of the graph being built
+   * @param x the encoded sequence {@code [batch, length, d]}
+   * @param valid TBool {@code [batch, length]} of valid positions for mean pooling, or null (all
+   *     valid); unused with {@link Pooling#CLS}
+   * @param ctx the call context, passed on to the classifier (which has no DropConnect)
+   * @return logits {@code [batch, classes]}
    */
   public Operand<TFloat32> call(
       Ops tf, Operand<TFloat32> x, Operand<TBool> valid, CallContext ctx) {

@@ -16,6 +16,17 @@ public final class LayerNormalization extends Layer {
   private final float epsilon;
   private final int dim;
 
+  /**
+   * Creates {@code gamma} (ones) and {@code beta} (zeros), both {@code [dim]}, under {@code name}.
+   *
+   * @param tf the ops of the parent's scope
+   * @param name the layer's scope
+   * @param dim the size of the normalized last axis
+   * @param epsilon added to the variance, {@code > 0}, finite
+   * @param init initializers of the weights
+   * @throws IllegalArgumentException for {@code dim < 1} or an {@code epsilon} that is not positive
+   *     and finite
+   */
   public LayerNormalization(Ops tf, String name, int dim, double epsilon, Initializers init) {
     super(name);
     this.dim = Checks.inRange("dim", dim, 1, Integer.MAX_VALUE);
@@ -25,14 +36,32 @@ public final class LayerNormalization extends Layer {
     this.beta = addWeight(scope, "beta", init.zeros(scope, dim));
   }
 
+  /**
+   * The scale.
+   *
+   * @return {@code gamma [dim]}
+   */
   public Variable<TFloat32> gamma() {
     return gamma;
   }
 
+  /**
+   * The offset.
+   *
+   * @return {@code beta [dim]}
+   */
   public Variable<TFloat32> beta() {
     return beta;
   }
 
+  /**
+   * Normalizes over the last axis: {@code mean = mean(x)}, {@code var = mean((x - mean)^2)}
+   * (biased), {@code y = (x - mean) rsqrt(var + epsilon) gamma + beta}.
+   *
+   * @param tf the ops of the graph being built
+   * @param x input {@code [..., dim]}
+   * @return {@code y}, of the shape of {@code x}
+   */
   public Operand<TFloat32> call(Ops tf, Operand<TFloat32> x) {
     var axis = tf.constant(new int[] {-1});
     Operand<TFloat32> mean = tf.math.mean(x, axis, org.tensorflow.op.math.Mean.keepDims(true));

@@ -16,6 +16,19 @@ public final class PatchEmbedding extends Layer {
   private final int patch;
   private final Dense projection;
 
+  /**
+   * Creates the projection {@code Dense(p^2 -> dim)} under {@code name}.
+   *
+   * @param tf the ops of the parent's scope
+   * @param name the layer's scope
+   * @param height the image height {@code H}
+   * @param width the image width {@code W}
+   * @param patch the patch side {@code p}, dividing both {@code H} and {@code W}
+   * @param dim the embedding width
+   * @param init initializers of the weights
+   * @throws IllegalArgumentException for {@code p} outside {@code [1, min(H, W)]}, a {@code p} that
+   *     does not divide {@code H} and {@code W}, or {@code dim < 1}
+   */
   public PatchEmbedding(
       Ops tf, String name, int height, int width, int patch, int dim, Initializers init) {
     super(name);
@@ -29,10 +42,24 @@ public final class PatchEmbedding extends Layer {
     this.projection = add(new Dense(tf.withSubScope(name), "projection", patch * patch, dim, init));
   }
 
+  /**
+   * The number of patches per image.
+   *
+   * @return {@code (H / p) (W / p)}
+   */
   public int numPatches() {
     return (height / patch) * (width / patch);
   }
 
+  /**
+   * Cuts the images into patches and projects them: pixel {@code (i p + r, j p + c)} goes to patch
+   * {@code i (W / p) + j}, feature {@code r p + c}, then {@code y = patches W + b}.
+   *
+   * @param tf the ops of the graph being built
+   * @param images grayscale images {@code [batch, H, W]}
+   * @param ctx training mode and seed, passed on to the projection
+   * @return {@code [batch, (H / p) (W / p), dim]}
+   */
   public Operand<TFloat32> call(Ops tf, Operand<TFloat32> images, CallContext ctx) {
     int gh = height / patch;
     int gw = width / patch;

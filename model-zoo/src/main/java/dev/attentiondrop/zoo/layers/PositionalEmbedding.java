@@ -13,6 +13,17 @@ public final class PositionalEmbedding extends Layer {
   private final Variable<TFloat32> table;
   private final int maxLength;
 
+  /**
+   * Creates the table {@code positions [maxLength, dim]}, drawn from {@code N(0, 0.02^2)}, under
+   * {@code name}.
+   *
+   * @param tf the ops of the parent's scope
+   * @param name the layer's scope
+   * @param maxLength the longest sequence
+   * @param dim the embedding width
+   * @param init initializers of the weights
+   * @throws IllegalArgumentException for {@code maxLength < 1}
+   */
   public PositionalEmbedding(Ops tf, String name, int maxLength, int dim, Initializers init) {
     super(name);
     this.maxLength = Checks.inRange("maxLength", maxLength, 1, Integer.MAX_VALUE);
@@ -20,7 +31,14 @@ public final class PositionalEmbedding extends Layer {
     this.table = addWeight(scope, "positions", init.normal(scope, 0.02, maxLength, dim));
   }
 
-  /** {@code x + P[:length]} for {@code x} of shape {@code [batch, length, dim]}, static length. */
+  /**
+   * {@code y[b, t, :] = x[b, t, :] + P[t, :]} for {@code t < length}.
+   *
+   * @param tf the ops of the graph being built
+   * @param x input {@code [batch, length, dim]} with a static {@code length}
+   * @return {@code x + P[0:length]}, of the shape of {@code x}
+   * @throws IllegalArgumentException for a length outside {@code [1, maxLength]}
+   */
   public Operand<TFloat32> call(Ops tf, Operand<TFloat32> x) {
     long length = x.shape().get(1);
     Checks.inRange("sequence length", (int) length, 1, maxLength);

@@ -47,18 +47,42 @@ public final class Classifier extends Layer {
   private final Encoder encoder;
   private final ClassificationHead head;
 
-  /** Embedded inputs: {@code x [batch, length, d]} and the valid positions (null: all valid). */
+  /**
+   * Embedded inputs: {@code x [batch, length, d]} and the valid positions (null: all valid).
+   *
+   * @param x the embedded sequence {@code [batch, length, d]}, before the positional embedding
+   * @param valid TBool {@code [batch, length]}, true at real tokens and false at padding; null when
+   *     every position is valid (vit)
+   */
   public record Embedded(Operand<TFloat32> x, Operand<TBool> valid) {}
 
-  /** Class logits {@code [batch, classes]} and each layer's attention probabilities. */
+  /**
+   * Class logits {@code [batch, classes]} and each layer's attention probabilities.
+   *
+   * @param logits unnormalized class scores {@code [batch, classes]}
+   * @param attention the attention probabilities of each encoder layer, in layer order
+   */
   public record Output(Operand<TFloat32> logits, List<Operand<TFloat32>> attention) {}
 
-  /** A model with its initial weights drawn from {@code config.seed()}. */
+  /**
+   * A model with its initial weights drawn from {@code config.seed()}.
+   *
+   * @param tf the ops of the graph the variables are created in
+   * @param config the architecture, not null
+   * @throws IllegalArgumentException for a null {@code config}
+   */
   public Classifier(Ops tf, ModelConfig config) {
     this(tf, config, new Initializers(Checks.notNull("config", config).seed()));
   }
 
-  /** A model whose initial weights come from {@code init} (see {@link Initializers#forRestore}). */
+  /**
+   * A model whose initial weights come from {@code init} (see {@link Initializers#forRestore}).
+   *
+   * @param tf the ops of the graph the variables are created in (under the scope {@code model})
+   * @param config the architecture, not null
+   * @param init initializers of every weight
+   * @throws IllegalArgumentException for a null {@code config}
+   */
   public Classifier(Ops tf, ModelConfig config, Initializers init) {
     super("model");
     this.config = Checks.notNull("config", config);
@@ -113,12 +137,20 @@ public final class Classifier extends Layer {
                 init));
   }
 
-  /** The config this model was built from (the same value: config -> model -> config). */
+  /**
+   * The config this model was built from (the same value: config -> model -> config).
+   *
+   * @return the config
+   */
   public ModelConfig config() {
     return config;
   }
 
-  /** Token table (text models), for attacks on embeddings. */
+  /**
+   * Token table (text models), for attacks on embeddings.
+   *
+   * @return the token embedding, or null for a vit model
+   */
   public Embedding tokenEmbedding() {
     return tokens;
   }
@@ -126,6 +158,14 @@ public final class Classifier extends Layer {
   /**
    * The embedded input: images {@code TFloat32 [batch, S, S]} for vit, ids {@code TInt32 [batch,
    * max_length]} for text.
+   *
+   * <p>vit: the patch embeddings {@code [batch, (S/p)^2, d]} with the learned CLS token prepended,
+   * {@code x [batch, (S/p)^2 + 1, d]}, all valid. text: {@code embedTokens(ids, ids != 0)}.
+   *
+   * @param tf the ops of the graph being built
+   * @param input images (vit) or token ids (text)
+   * @param ctx training mode and seed (the patch projection gets its own fork)
+   * @return the embedded sequence and its valid positions
    */
   @SuppressWarnings("unchecked")
   public Embedded embed(Ops tf, Operand<?> input, CallContext ctx) {
@@ -142,7 +182,15 @@ public final class Classifier extends Layer {
     return embedTokens(tf, ids, tf.math.notEqual(ids, tf.constant(0)));
   }
 
-  /** Text models: token ids with an explicit validity mask {@code [batch, max_length]}. */
+  /**
+   * Text models: token ids with an explicit validity mask {@code [batch, max_length]}.
+   *
+   * @param tf the ops of the graph being built
+   * @param ids token ids {@code TInt32 [batch, max_length]}
+   * @param valid TBool {@code [batch, max_length]}, true at the positions attended to
+   * @return the token embeddings {@code [batch, max_length, d]} and {@code valid}
+   * @throws IllegalArgumentException for a vit model
+   */
   public Embedded embedTokens(Ops tf, Operand<TInt32> ids, Operand<TBool> valid) {
     if (tokens == null) {
       throw new IllegalArgumentException(
@@ -151,7 +199,15 @@ public final class Classifier extends Layer {
     return new Embedded(tokens.call(tf, ids), valid);
   }
 
-  /** Positions, encoder and head on embedded inputs. */
+  /**
+   * Positions, encoder and head on embedded inputs: {@code x + P}, the encoder stack (padding keys
+   * masked when {@code valid} is set), then the classification head.
+   *
+   * @param tf the ops of the graph being built
+   * @param embedded the output of {@link #embed} or {@link #embedTokens}, possibly perturbed
+   * @param ctx training mode, seed and stacked passes (encoder and head get their own forks)
+   * @return the logits and each layer's attention probabilities
+   */
   public Output classify(Ops tf, Embedded embedded, CallContext ctx) {
     Operand<TFloat32> x = positions.call(tf, embedded.x());
     Operand<TBool> keyMask =
@@ -164,7 +220,15 @@ public final class Classifier extends Layer {
     return new Output(logits, encoded.attention());
   }
 
-  /** {@code classify(embed(input))}. */
+  /**
+   * {@code classify(embed(input))}.
+   *
+   * @param tf the ops of the graph being built
+   * @param input images {@code TFloat32 [batch, S, S]} (vit) or token ids {@code TInt32 [batch,
+   *     max_length]} (text)
+   * @param ctx training mode, seed and stacked passes
+   * @return the logits and each layer's attention probabilities
+   */
   public Output call(Ops tf, Operand<?> input, CallContext ctx) {
     return classify(tf, embed(tf, input, ctx), ctx);
   }

@@ -28,6 +28,12 @@ public final class Tokenizer {
   private final List<String> words;
   private final Map<String, Integer> ids = new HashMap<>();
 
+  /**
+   * A tokenizer with the given vocabulary: {@code words.get(i)} has id {@code i + 2}.
+   *
+   * @param words the vocabulary, without the padding and OOV ids (JSON key {@code "words"})
+   * @throws IllegalArgumentException for a null {@code words}
+   */
   @JsonCreator
   public Tokenizer(@JsonProperty("words") List<String> words) {
     this.words = List.copyOf(Checks.notNull("words", words));
@@ -36,7 +42,17 @@ public final class Tokenizer {
     }
   }
 
-  /** Fits the vocabulary on {@code texts}. */
+  /**
+   * Fits the vocabulary on {@code texts}: the texts are split into words (lower-cased runs of
+   * letters and digits), and the {@code vocabularySize - 2} most frequent words are kept, by
+   * decreasing count, ties in {@link String#compareTo} order.
+   *
+   * @param texts the training texts
+   * @param vocabularySize the vocabulary size including the padding and OOV ids, in {@code [3,
+   *     2^24]}
+   * @return the fitted tokenizer; its {@link #size} is at most {@code vocabularySize}
+   * @throws IllegalArgumentException for a {@code vocabularySize} out of range
+   */
   public static Tokenizer fit(String[] texts, int vocabularySize) {
     Checks.inRange("vocabulary_size", vocabularySize, 3, 1 << 24);
     Map<String, Integer> counts = new HashMap<>();
@@ -67,17 +83,34 @@ public final class Tokenizer {
     return out;
   }
 
+  /**
+   * The vocabulary in id order (JSON key {@code "words"}).
+   *
+   * @return the words of ids {@code 2, 3, ...}, unmodifiable
+   */
   @JsonProperty("words")
   public List<String> words() {
     return words;
   }
 
-  /** Vocabulary size including the padding and OOV ids. */
+  /**
+   * Vocabulary size including the padding and OOV ids.
+   *
+   * @return {@code words().size() + 2}
+   */
   public int size() {
     return words.size() + 2;
   }
 
-  /** The first {@code maxLength} token ids of {@code text}, padded with 0. */
+  /**
+   * The first {@code maxLength} token ids of {@code text}, padded with 0: each word gets its id, or
+   * {@link #OOV} when it is not in the vocabulary; a text without words gives {@code [OOV, 0, ...]}
+   * so that it has one valid position.
+   *
+   * @param text the text
+   * @param maxLength the length of the result
+   * @return {@code maxLength} ids
+   */
   public int[] encode(String text, int maxLength) {
     int[] out = new int[maxLength];
     int i = 0;

@@ -101,9 +101,17 @@ public record ConsistencyConfig(double lambda, Divergence divergence, int passes
     }
   }
 
-  /*
+  /**
    * Validates every field.
    *
+   * @param lambda weight, {@code >= 0} (default 1)
+   * @param divergence {@link Divergence#KL} (default) or {@link Divergence#SYMMETRIC_KL}; JSON
+   *     {@code "kl"} or {@code "symmetric_kl"}
+   * @param passes {@code K} in {@code [2, 16]} (default 2)
+   * @param mode {@link Mode#BATCHED} (default: one pass over K stacked copies; the model stacks
+   *     them at its first attention, so the embedding, first LN and Q/K/V projections run once:
+   *     {@link MultiPass.Mode#SHARED_PREFIX}) or {@link Mode#SEQUENTIAL}; JSON {@code "batched"} or
+   *     {@code "sequential"}
    * @throws IllegalArgumentException naming the invalid field, its range and the value given
    */
   public ConsistencyConfig {

@@ -69,9 +69,17 @@ public record OptimizerConfig(
     }
   }
 
-  /*
+  /**
    * Validates every field.
    *
+   * @param kind {@link Kind#ADAM} or {@link Kind#ADAMW} (default); JSON {@code "adam"} or {@code
+   *     "adamw"}
+   * @param learningRate peak learning rate, {@code > 0} (default {@code 1e-3})
+   * @param beta1 in {@code [0, 1)} (default 0.9)
+   * @param beta2 in {@code [0, 1)} (default 0.999)
+   * @param epsilon {@code > 0} (default {@code 1e-8})
+   * @param weightDecay decoupled decay {@code wd}, {@code >= 0}; adamw only (default 0.01 for
+   *     adamw, 0 for adam)
    * @throws IllegalArgumentException naming the invalid field, its range and the value given, or
    *     for a weight decay with adam
    */

@@ -20,9 +20,12 @@ import java.util.List;
 @JsonDeserialize(builder = RobustnessConfig.Builder.class)
 public record RobustnessConfig(List<Double> eps, int pgdSteps, int examples) {
 
-  /*
+  /**
    * Validates every field.
    *
+   * @param eps radii, at least one, each {@code >= 0} (default {@code [0.01, 0.03]})
+   * @param pgdSteps PGD iterations, in {@code [1, 10000]} (default 10)
+   * @param examples attack the first this many test examples, {@code >= 1} (default 250)
    * @throws IllegalArgumentException naming the invalid field, its range and the value given
    */
   public RobustnessConfig {

@@ -92,9 +92,28 @@ public record TrainConfig(
     }
   }
 
-  /*
+  /**
    * Validates every field.
    *
+   * @param dataset dataset name (see {@code Datasets}) that {@link TrainingRun} loads; null (the
+   *     default) for data given in memory to {@link Trainer#fit}
+   * @param epochs passes over the training split, in {@code [1, 100000]} (default 3)
+   * @param batchSize examples per update, {@code >= 1} (default 64)
+   * @param seed seed of shuffling and of all training noise (step {@code s} uses {@code [seed, s]};
+   *     default 0)
+   * @param optimizer Adam or AdamW settings (default {@link OptimizerConfig#builder}'s: AdamW
+   *     {@code 1e-3}, decay 0.01)
+   * @param warmupFraction fraction of all steps spent in linear warmup, in {@code [0, 1]} (default
+   *     0.1)
+   * @param minLrRatio final learning rate as a fraction of the peak, in {@code [0, 1]} (default 0)
+   * @param clipNorm global gradient-norm clip, {@code 0} = off (default 1.0)
+   * @param consistency consistency objective, or null (the default)
+   * @param eceBins bins of the expected calibration error, in {@code [1, 10000]} (default 15)
+   * @param trainLimit use at most this many training examples (0 = all, the default)
+   * @param robustness adversarial evaluation after training, or null (the default)
+   * @param evaluation {@link Evaluation#TEST} (default) or {@link Evaluation#VALIDATION}: evaluate
+   *     on a held-out {@value #VALIDATION_FRACTION} of the training split instead of the test split
+   *     (for tuning); JSON {@code "test"} or {@code "validation"}
    * @throws IllegalArgumentException naming the invalid field, its range and the value given
    */
   public TrainConfig {
