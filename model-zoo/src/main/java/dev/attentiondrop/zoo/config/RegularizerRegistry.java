@@ -10,8 +10,12 @@ import dev.attentiondrop.ops.beyond.DropHead;
 import dev.attentiondrop.ops.beyond.DropKey;
 import dev.attentiondrop.ops.beyond.RelaxedAttention;
 import dev.attentiondrop.ops.blur.BlurredAttentionSmoothing;
+import dev.attentiondrop.ops.blur.Boundary;
+import dev.attentiondrop.ops.blur.SigmaScope;
+import dev.attentiondrop.ops.hardmask.FillMode;
 import dev.attentiondrop.ops.hardmask.HardAttentionMask;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,17 +42,36 @@ import java.util.function.Function;
 public final class RegularizerRegistry {
   private RegularizerRegistry() {}
 
-  /** One regularizer type: its name, configuration keys and factory. */
+  /** One regularizer type: its name, configuration keys, factory and its keys' choices. */
   private record Entry(
-      String name, List<String> keys, Function<Map<String, ?>, ? extends Configurable> factory) {}
+      String name,
+      List<String> keys,
+      Function<Map<String, ?>, ? extends Configurable> factory,
+      Map<String, List<String>> choices) {
+    Entry(String name, List<String> keys, Function<Map<String, ?>, ? extends Configurable> f) {
+      this(name, keys, f, Map.of());
+    }
+  }
+
+  /** The configuration names of an enumeration's constants. */
+  private static <E extends Enum<E>> List<String> choices(E[] values, Function<E, String> name) {
+    return Arrays.stream(values).map(name).toList();
+  }
 
   private static final List<Entry> ENTRIES =
       List.of(
-          new Entry(HardAttentionMask.NAME, HardAttentionMask.KEYS, HardAttentionMask::fromConfig),
+          new Entry(
+              HardAttentionMask.NAME,
+              HardAttentionMask.KEYS,
+              HardAttentionMask::fromConfig,
+              Map.of("fill", choices(FillMode.values(), FillMode::configName))),
           new Entry(
               BlurredAttentionSmoothing.NAME,
               BlurredAttentionSmoothing.KEYS,
-              BlurredAttentionSmoothing::fromConfig),
+              BlurredAttentionSmoothing::fromConfig,
+              Map.of(
+                  "scope", choices(SigmaScope.values(), SigmaScope::configName),
+                  "boundary", choices(Boundary.values(), Boundary::configName))),
           new Entry(DropKey.NAME, DropKey.KEYS, DropKey::fromConfig),
           new Entry(AttentionDropout.NAME, AttentionDropout.KEYS, AttentionDropout::fromConfig),
           new Entry(DropHead.NAME, DropHead.KEYS, DropHead::fromConfig),
@@ -88,7 +111,11 @@ public final class RegularizerRegistry {
       Map<String, Object> defaults = e.factory().apply(Map.of()).config();
       List<String> ps = new ArrayList<>();
       for (String key : e.keys()) {
-        ps.add(defaults.containsKey(key) ? key + " (default " + defaults.get(key) + ")" : key);
+        String p = key;
+        if (e.choices().containsKey(key)) {
+          p += " in {" + String.join(", ", e.choices().get(key)) + "}";
+        }
+        ps.add(defaults.containsKey(key) ? p + " (default " + defaults.get(key) + ")" : p);
       }
       sb.append(e.name()).append(": ").append(String.join(", ", ps)).append('\n');
     }

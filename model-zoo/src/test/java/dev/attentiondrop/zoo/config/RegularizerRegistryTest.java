@@ -109,14 +109,18 @@ class RegularizerRegistryTest {
   }
 
   @Test
-  @DisplayName("describe lists every key with its default")
+  @DisplayName("describe lists every key with its default and the choices of enumerated keys")
   void describe() {
     String d = RegularizerRegistry.describe();
     assertTrue(
-        d.contains("hard_mask: k (default 8), k_fraction, p (default 0.1), fill (default zero)"),
+        d.contains(
+            "hard_mask: k (default 8), k_fraction, p (default 0.1), fill in {zero, neg_inf}"
+                + " (default zero)"),
         d);
     assertTrue(
-        d.contains("blur: sigma_max (default 1.0), w (default 5), scope (default batch)"), d);
+        d.contains("blur: sigma_max (default 1.0), w (default 5), scope in {batch, head, example}"),
+        d);
+    assertTrue(d.contains("boundary in {zero_pad, "), d);
     assertEquals(RegularizerRegistry.names().size(), d.lines().count());
   }
 }
