@@ -131,7 +131,7 @@ class DocsSnippetTest {
     }
   }
 
-  private static float scalar(org.tensorflow.Session.Runner runner) {
+  private static float scalar(Session.Runner runner) {
     try (Result r = runner.run()) {
       return ((TFloat32) r.get(0)).getFloat();
     }

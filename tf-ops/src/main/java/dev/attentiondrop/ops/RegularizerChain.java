@@ -1,6 +1,7 @@
 package dev.attentiondrop.ops;
 
 import dev.attentiondrop.ops.random.SeedSalts;
+import java.util.ArrayList;
 import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
@@ -63,7 +64,7 @@ public record RegularizerChain(
    * @return this chain with {@code r} appended to the logits stage
    */
   public RegularizerChain thenLogits(LogitsRegularizer r) {
-    var l = new java.util.ArrayList<>(logits);
+    var l = new ArrayList<>(logits);
     l.add(Checks.notNull("regularizer", r));
     return new RegularizerChain(l, probabilities);
   }
@@ -75,7 +76,7 @@ public record RegularizerChain(
    * @return this chain with {@code r} appended to the probability stage
    */
   public RegularizerChain thenProbabilities(ProbabilityRegularizer r) {
-    var p = new java.util.ArrayList<>(probabilities);
+    var p = new ArrayList<>(probabilities);
     p.add(Checks.notNull("regularizer", r));
     return new RegularizerChain(logits, p);
   }

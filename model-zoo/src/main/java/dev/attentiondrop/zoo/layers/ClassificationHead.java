@@ -1,7 +1,9 @@
 package dev.attentiondrop.zoo.layers;
 
+import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Squeeze;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
 
@@ -69,7 +71,7 @@ public final class ClassificationHead extends Layer {
       pooled =
           tf.squeeze(
               tf.slice(x, tf.constant(new int[] {0, 0, 0}), tf.constant(new int[] {-1, 1, -1})),
-              org.tensorflow.op.core.Squeeze.axis(java.util.List.of(1L)));
+              Squeeze.axis(List.of(1L)));
     } else if (valid == null) {
       pooled = tf.math.mean(x, tf.constant(1));
     } else {

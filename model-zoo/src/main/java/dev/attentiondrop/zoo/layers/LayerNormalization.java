@@ -4,6 +4,7 @@ import dev.attentiondrop.ops.Checks;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
+import org.tensorflow.op.math.Mean;
 import org.tensorflow.types.TFloat32;
 
 /**
@@ -64,10 +65,9 @@ public final class LayerNormalization extends Layer {
    */
   public Operand<TFloat32> call(Ops tf, Operand<TFloat32> x) {
     var axis = tf.constant(new int[] {-1});
-    Operand<TFloat32> mean = tf.math.mean(x, axis, org.tensorflow.op.math.Mean.keepDims(true));
+    Operand<TFloat32> mean = tf.math.mean(x, axis, Mean.keepDims(true));
     Operand<TFloat32> centred = tf.math.sub(x, mean);
-    Operand<TFloat32> variance =
-        tf.math.mean(tf.math.square(centred), axis, org.tensorflow.op.math.Mean.keepDims(true));
+    Operand<TFloat32> variance = tf.math.mean(tf.math.square(centred), axis, Mean.keepDims(true));
     Operand<TFloat32> normed =
         tf.math.mul(centred, tf.math.rsqrt(tf.math.add(variance, tf.constant(epsilon))));
     return tf.math.add(tf.math.mul(normed, gamma), beta);

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.attentiondrop.zoo.layers.CallContext;
 import dev.attentiondrop.zoo.models.Classifier;
 import java.util.List;
 import java.util.Map;
@@ -14,7 +15,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.tensorflow.Graph;
+import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.proto.GraphDef;
+import org.tensorflow.types.TFloat32;
 
 @DisplayName("Model configs: JSON round trip, identical graphs, clear errors")
 class ModelConfigTest {
@@ -70,17 +75,13 @@ class ModelConfigTest {
         "the weight seed is part of the graph");
   }
 
-  static org.tensorflow.proto.GraphDef graphDef(ModelConfig c) {
+  static GraphDef graphDef(ModelConfig c) {
     try (Graph g = new Graph()) {
       new Classifier(Ops.create(g), c)
           .call(
               Ops.create(g),
-              Ops.create(g)
-                  .placeholder(
-                      org.tensorflow.types.TFloat32.class,
-                      org.tensorflow.op.core.Placeholder.shape(
-                          org.tensorflow.ndarray.Shape.of(-1, 28, 28))),
-              dev.attentiondrop.zoo.layers.CallContext.inference());
+              Ops.create(g).placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, 28, 28))),
+              CallContext.inference());
       return g.toGraphDef();
     }
   }

@@ -2,6 +2,7 @@ package dev.attentiondrop.ops.attention;
 
 import dev.attentiondrop.ops.Checks;
 import dev.attentiondrop.ops.Tensors;
+import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TBool;
@@ -28,7 +29,7 @@ public final class AttentionMasks {
     Operand<TInt32> q = tf.expandDims(tf.range(zero, queries, one), tf.constant(1)); // [Q, 1]
     Operand<TInt32> k = tf.expandDims(tf.range(zero, keys, one), tf.constant(0)); // [1, K]
     Operand<TBool> allowed = tf.math.lessEqual(k, tf.math.add(q, tf.math.sub(keys, queries)));
-    return tf.reshape(allowed, tf.stack(java.util.List.of(one, one, queries, keys)));
+    return tf.reshape(allowed, tf.stack(List.of(one, one, queries, keys)));
   }
 
   /**

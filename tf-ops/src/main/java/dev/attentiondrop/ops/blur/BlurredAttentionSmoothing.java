@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.ReduceSum;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.family.TFloating;
@@ -220,8 +221,7 @@ public record BlurredAttentionSmoothing(
       } else {
         mass =
             banded
-                ? tf.reduceSum(
-                    band, Tensors.axis(tf, -2), org.tensorflow.op.core.ReduceSum.keepDims(true))
+                ? tf.reduceSum(band, Tensors.axis(tf, -2), ReduceSum.keepDims(true))
                 : shiftedSum(tf, g, tf.fill(tf.shape(logits), Tensors.scalar(tf, 1, type)));
       }
       // Valid positions hold at least the centre weight; the floor only guards masked ones.

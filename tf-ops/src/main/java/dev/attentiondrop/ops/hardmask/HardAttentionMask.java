@@ -12,8 +12,10 @@ import java.util.List;
 import java.util.Map;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Gather;
 import org.tensorflow.op.core.ReduceMin;
 import org.tensorflow.op.core.ReduceSum;
+import org.tensorflow.op.core.Squeeze;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat64;
 import org.tensorflow.types.TInt32;
@@ -221,7 +223,7 @@ public record HardAttentionMask(TopK k, double p, FillMode fill)
       Operand<TInt32> index = tf.math.maximum(tf.math.sub(kRow, tf.constant(1)), tf.constant(0));
       Operand<T> pick =
           tf.oneHot(
-              tf.squeeze(index, org.tensorflow.op.core.Squeeze.axis(List.of(-1L))),
+              tf.squeeze(index, Squeeze.axis(List.of(-1L))),
               kMax,
               Tensors.scalarLike(tf, 1, logits),
               Tensors.scalarLike(tf, 0, logits));
@@ -280,8 +282,7 @@ public record HardAttentionMask(TopK k, double p, FillMode fill)
         tf.nn
             .topK(maxima, tf.constant(k), TInt32.class, org.tensorflow.op.nn.TopK.sorted(false))
             .indices();
-    Operand<T> candidates =
-        tf.gather(byGroup, picked, tf.constant(3), org.tensorflow.op.core.Gather.batchDims(3L));
+    Operand<T> candidates = tf.gather(byGroup, picked, tf.constant(3), Gather.batchDims(3L));
     Operand<T> flat =
         tf.reshape(
             candidates,

@@ -1,6 +1,7 @@
 package dev.attentiondrop.ops.random;
 
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.WeakHashMap;
 import org.tensorflow.ExecutionEnvironment;
@@ -154,7 +155,7 @@ public final class Seeds {
         portable(tf)
             ? fullIntBits(tf, one, seed, TInt64.class)
             : tf.random.statelessRandomUniformFullInt(one, seed, TInt64.class);
-    return tf.concat(java.util.List.of(head, tf.constant(new long[] {salt})), tf.constant(0));
+    return tf.concat(List.of(head, tf.constant(new long[] {salt})), tf.constant(0));
   }
 
   /**
@@ -208,8 +209,7 @@ public final class Seeds {
         asUint64(
             tf,
             tf.concat(
-                java.util.List.of(tf.constant(new long[] {0}), tf.slice(mix, one, one)),
-                tf.constant(0)));
+                List.of(tf.constant(new long[] {0}), tf.slice(mix, one, one)), tf.constant(0)));
     return new Output<?>[] {key, counter};
   }
 

@@ -5,17 +5,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.attentiondrop.ops.AttentionContext;
 import dev.attentiondrop.ops.RegularizerChain;
+import dev.attentiondrop.ops.Training;
 import dev.attentiondrop.ops.testing.Stats;
 import dev.attentiondrop.ops.testing.TfRun;
 import dev.attentiondrop.ops.testing.Variants;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.tensorflow.Operand;
+import org.tensorflow.ndarray.Shape;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TFloat64;
@@ -135,7 +138,7 @@ class EdgeCaseTest {
       var plain = ScaledDotProductAttention.compute(r.tf, x, x, x, RegularizerChain.none(), ctx);
       assertEquals(0, r.countOps("Stateless"), "random ops in an inference graph");
       var out = r.eval(regularized.output(), plain.output());
-      org.junit.jupiter.api.Assertions.assertArrayEquals(out.get(1), out.get(0), 0.0);
+      Assertions.assertArrayEquals(out.get(1), out.get(0), 0.0);
     }
   }
 
@@ -145,23 +148,19 @@ class EdgeCaseTest {
   void trainingTensor(String name, RegularizerChain chain) {
     try (TfRun r = TfRun.create()) {
       Operand<TFloat64> x = r.f64(Stats.gaussian(5, 2 * 2 * 5 * 3), 2, 2, 5, 3);
-      Operand<TBool> flag =
-          r.tf.placeholderWithDefault(r.tf.constant(false), org.tensorflow.ndarray.Shape.scalar());
+      Operand<TBool> flag = r.tf.placeholderWithDefault(r.tf.constant(false), Shape.scalar());
       var base =
           AttentionContext.training(r.seed(8, 8)).withKeyMask(AttentionMasks.causal(r.tf, 5));
       var switched =
           ScaledDotProductAttention.compute(
-              r.tf, x, x, x, chain, base.withTraining(dev.attentiondrop.ops.Training.of(flag)));
+              r.tf, x, x, x, chain, base.withTraining(Training.of(flag)));
       var on = ScaledDotProductAttention.compute(r.tf, x, x, x, chain, base);
       var off =
-          ScaledDotProductAttention.compute(
-              r.tf, x, x, x, chain, base.withTraining(dev.attentiondrop.ops.Training.OFF));
+          ScaledDotProductAttention.compute(r.tf, x, x, x, chain, base.withTraining(Training.OFF));
       var asInference = r.eval(switched.output(), off.output());
-      org.junit.jupiter.api.Assertions.assertArrayEquals(
-          asInference.get(1), asInference.get(0), 0.0, "flag false");
+      Assertions.assertArrayEquals(asInference.get(1), asInference.get(0), 0.0, "flag false");
       var asTraining = r.evalFeeding(Map.of(flag, true), switched.output(), on.output());
-      org.junit.jupiter.api.Assertions.assertArrayEquals(
-          asTraining.get(1), asTraining.get(0), 0.0, "flag true");
+      Assertions.assertArrayEquals(asTraining.get(1), asTraining.get(0), 0.0, "flag true");
     }
   }
 }

@@ -4,11 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.attentiondrop.ops.AttentionContext;
+import dev.attentiondrop.ops.Masking;
 import dev.attentiondrop.ops.RegularizerChain;
 import dev.attentiondrop.ops.testing.Stats;
 import dev.attentiondrop.ops.testing.TfRun;
 import dev.attentiondrop.ops.testing.Variants;
 import java.util.Map;
+import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -40,7 +42,7 @@ class GradientTest {
       String name, TfRun r, Operand<TFloat64> param, double[] value, Operand<TFloat64> loss) {
     Operand<?> grad = r.gradients(loss, param).get(0);
     double[] analytic = r.evalFeeding(Map.of(param, value), grad).get(0);
-    java.util.Random pick = new java.util.Random(name.hashCode());
+    Random pick = new Random(name.hashCode());
     for (double g : analytic) {
       assertTrue(Double.isFinite(g), name + ": non-finite gradient");
     }
@@ -73,9 +75,7 @@ class GradientTest {
       Operand<TFloat64> regularized = chain.applyToLogits(r.tf, logits, ctx);
       Operand<TFloat64> probs =
           chain.applyToProbabilities(
-              r.tf,
-              dev.attentiondrop.ops.Masking.maskedSoftmax(r.tf, regularized, ctx.keyMask()),
-              ctx);
+              r.tf, Masking.maskedSoftmax(r.tf, regularized, ctx.keyMask()), ctx);
       Operand<TFloat64> weights = r.f64(Stats.gaussian(9, B * H * T * T), B, H, T, T);
       Operand<TFloat64> loss =
           r.tf.reduceSum(r.tf.math.mul(probs, weights), r.tf.constant(new int[] {0, 1, 2, 3}));

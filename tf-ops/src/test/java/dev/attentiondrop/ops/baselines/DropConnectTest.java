@@ -4,9 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
+import dev.attentiondrop.ops.AttentionContext;
 import dev.attentiondrop.ops.Training;
 import dev.attentiondrop.ops.testing.Stats;
 import dev.attentiondrop.ops.testing.TfRun;
+import java.util.Arrays;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -43,7 +45,7 @@ class DropConnectTest {
     double rate = 0.3;
     int steps = 200;
     double[] w = new double[ROWS * COLS];
-    java.util.Arrays.fill(w, 1.0);
+    Arrays.fill(w, 1.0);
     try (TfRun r = TfRun.create()) {
       Operand<TInt64> seed = r.seedPlaceholder();
       Operand<TFloat64> y =
@@ -54,9 +56,7 @@ class DropConnectTest {
         double[] ys = r.evalFeeding(Map.of(seed, new long[] {1, s}), y).get(0);
         if (previous != null) {
           assertNotEquals(
-              java.util.Arrays.toString(previous),
-              java.util.Arrays.toString(ys),
-              "a fresh mask every step");
+              Arrays.toString(previous), Arrays.toString(ys), "a fresh mask every step");
         }
         previous = ys;
         for (int i = 0; i < w.length; i++) {
@@ -95,9 +95,9 @@ class DropConnectTest {
     double rate = 0.1;
     int n = 8 * 4 * 16 * 16;
     double[] a = new double[n];
-    java.util.Arrays.fill(a, 1.0 / 16);
+    Arrays.fill(a, 1.0 / 16);
     try (TfRun r = TfRun.create()) {
-      var ctx = dev.attentiondrop.ops.AttentionContext.training(r.seed(4, 4));
+      var ctx = AttentionContext.training(r.seed(4, 4));
       double[] y = r.eval(new AttentionDropout(rate).apply(r.tf, r.f64(a, 8, 4, 16, 16), ctx));
       long kept = 0;
       double sum = 0;

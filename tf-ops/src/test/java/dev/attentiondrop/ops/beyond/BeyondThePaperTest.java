@@ -4,8 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.attentiondrop.ops.AttentionContext;
+import dev.attentiondrop.ops.RegularizerChain;
+import dev.attentiondrop.ops.Training;
 import dev.attentiondrop.ops.testing.Stats;
 import dev.attentiondrop.ops.testing.TfRun;
+import java.util.Arrays;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -15,7 +19,7 @@ class BeyondThePaperTest {
 
   static double[] uniformRows() {
     double[] a = new double[B * H * Q * K];
-    java.util.Arrays.fill(a, 1.0 / K);
+    Arrays.fill(a, 1.0 / K);
     return a;
   }
 
@@ -126,11 +130,11 @@ class BeyondThePaperTest {
   @DisplayName("a chain holding only deterministic relaxed attention needs no seed")
   void deterministicChainNeedsNoSeed() {
     try (TfRun r = TfRun.create()) {
-      var chain = dev.attentiondrop.ops.RegularizerChain.ofProbabilities(new RelaxedAttention(0.5));
-      var ctx = AttentionContext.training(dev.attentiondrop.ops.Training.ON, null);
+      var chain = RegularizerChain.ofProbabilities(new RelaxedAttention(0.5));
+      var ctx = AttentionContext.training(Training.ON, null);
       double[] y =
           r.eval(chain.applyToProbabilities(r.tf, r.f64(new double[] {1, 0}, 1, 1, 1, 2), ctx));
-      org.junit.jupiter.api.Assertions.assertArrayEquals(new double[] {0.75, 0.25}, y, 1e-12);
+      Assertions.assertArrayEquals(new double[] {0.75, 0.25}, y, 1e-12);
     }
   }
 

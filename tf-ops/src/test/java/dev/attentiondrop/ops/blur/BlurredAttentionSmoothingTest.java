@@ -8,12 +8,17 @@ import dev.attentiondrop.ops.AttentionContext;
 import dev.attentiondrop.ops.attention.AttentionMasks;
 import dev.attentiondrop.ops.testing.Stats;
 import dev.attentiondrop.ops.testing.TfRun;
+import java.util.Arrays;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.tensorflow.Operand;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.types.TFloat16;
 import org.tensorflow.types.TFloat64;
 import org.tensorflow.types.TInt64;
 
@@ -162,7 +167,7 @@ class BlurredAttentionSmoothingTest {
   @DisplayName("renormalized boundary keeps a constant row constant; zero padding shrinks its ends")
   void boundaryModes() {
     double[] ones = new double[8];
-    java.util.Arrays.fill(ones, 1.0);
+    Arrays.fill(ones, 1.0);
     try (TfRun r = TfRun.create()) {
       Operand<TFloat64> x = r.f64(ones, 1, 1, 1, 8);
       Operand<TFloat64> sigma = r.f64(new double[] {1.0}, 1, 1, 1, 1);
@@ -217,19 +222,13 @@ class BlurredAttentionSmoothingTest {
       assertTrue(BlurredAttentionSmoothing.banded(r.placeholder(2, 4, 16, 16)));
       assertTrue(
           BlurredAttentionSmoothing.banded(
-              tf.placeholder(
-                  TFloat64.class,
-                  org.tensorflow.op.core.Placeholder.shape(
-                      org.tensorflow.ndarray.Shape.of(-1, 4, -1, -1)))));
+              tf.placeholder(TFloat64.class, Placeholder.shape(Shape.of(-1, 4, -1, -1)))));
       assertTrue(
           !BlurredAttentionSmoothing.banded(
               r.placeholder(1, 1, 1, BlurredAttentionSmoothing.MAX_BANDED_KEYS + 1)));
       assertTrue(
           !BlurredAttentionSmoothing.banded(
-              tf.placeholder(
-                  org.tensorflow.types.TFloat16.class,
-                  org.tensorflow.op.core.Placeholder.shape(
-                      org.tensorflow.ndarray.Shape.of(1, 1, 4, 4)))));
+              tf.placeholder(TFloat16.class, Placeholder.shape(Shape.of(1, 1, 4, 4)))));
     }
   }
 
@@ -244,15 +243,10 @@ class BlurredAttentionSmoothingTest {
       Operand<TFloat64> sigma = r.f64(new double[] {0.8}, 1, 1, 1, 1);
       Operand<TFloat64> fixed = r.f64(logits, 2, 1, t, t);
       Operand<TFloat64> dynamic =
-          tf.placeholder(
-              TFloat64.class,
-              org.tensorflow.op.core.Placeholder.shape(
-                  org.tensorflow.ndarray.Shape.of(-1, 1, -1, -1)));
+          tf.placeholder(TFloat64.class, Placeholder.shape(Shape.of(-1, 1, -1, -1)));
       double[] expected = r.eval(op.applyWithSigma(tf, fixed, null, sigma));
       try (TFloat64 fed =
-          TFloat64.tensorOf(
-              org.tensorflow.ndarray.Shape.of(2, 1, t, t),
-              org.tensorflow.ndarray.buffer.DataBuffers.of(logits, true, false))) {
+          TFloat64.tensorOf(Shape.of(2, 1, t, t), DataBuffers.of(logits, true, false))) {
         double[] actual =
             r.evalFeeding(Map.of(dynamic, fed), op.applyWithSigma(tf, dynamic, null, sigma)).get(0);
         assertArrayEquals(expected, actual, 1e-12);

@@ -11,6 +11,7 @@ import dev.attentiondrop.ops.blur.BlurredAttentionSmoothing;
 import dev.attentiondrop.ops.hardmask.HardAttentionMask;
 import dev.attentiondrop.ops.testing.Stats;
 import dev.attentiondrop.ops.testing.TfRun;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
@@ -88,7 +89,7 @@ class MultiPassTest {
       var shared =
           MultiPass.run(
               r.tf, model(true), List.of(in), k, r.seed(8, 1), MultiPass.Mode.SHARED_PREFIX);
-      List<Operand<?>> fetch = new java.util.ArrayList<>();
+      List<Operand<?>> fetch = new ArrayList<>();
       for (int i = 0; i < k; i++) {
         fetch.add(batched.get(i));
         fetch.add(shared.get(i));

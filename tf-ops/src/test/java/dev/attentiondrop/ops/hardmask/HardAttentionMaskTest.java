@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import dev.attentiondrop.ops.AttentionContext;
 import dev.attentiondrop.ops.testing.Stats;
 import dev.attentiondrop.ops.testing.TfRun;
+import java.util.Arrays;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.tensorflow.Operand;
@@ -68,7 +70,7 @@ class HardAttentionMaskTest {
       assertEquals(before, r.countOps(""));
       double[] y = r.eval(HardAttentionMask.of(3, 1).apply(r.tf, x, ctx));
       double[] sorted = logits.clone();
-      java.util.Arrays.sort(sorted);
+      Arrays.sort(sorted);
       for (int i = 0; i < 8; i++) {
         assertEquals(logits[i] >= sorted[5] ? 0.0 : logits[i], y[i], 0.0, "key " + i);
       }
@@ -81,7 +83,7 @@ class HardAttentionMaskTest {
     for (int row = 0; row < x.length / n; row++) {
       int start = row * n;
       double[] v =
-          java.util.stream.IntStream.range(0, n)
+          IntStream.range(0, n)
               .filter(j -> valid[j])
               .mapToDouble(j -> x[start + j])
               .sorted()
@@ -113,7 +115,7 @@ class HardAttentionMaskTest {
         }
         boolean[] all = new boolean[n];
         boolean[] some = new boolean[n];
-        java.util.Arrays.fill(all, true);
+        Arrays.fill(all, true);
         // (96 keys: 12 groups, enough for k <= 3; 256 keys: 32 groups, enough for k <= 8)
         for (int j = 0; j < n; j++) {
           some[j] = j % 3 != 1 && j < n - 5; // every third key and the last five masked

@@ -42,6 +42,7 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Stack;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat64;
+import org.tensorflow.types.TInt64;
 
 /**
  * Parity of the Java ops with an independent NumPy/SciPy reference written from the math in their
@@ -774,7 +775,7 @@ class NumpyParityTest {
 
   @FunctionalInterface
   private interface ContextFactory {
-    AttentionContext create(Ops tf, Operand<org.tensorflow.types.TInt64> seed);
+    AttentionContext create(Ops tf, Operand<TInt64> seed);
   }
 
   private static void attentionCase(

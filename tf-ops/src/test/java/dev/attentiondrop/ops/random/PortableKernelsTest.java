@@ -5,10 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.attentiondrop.ops.testing.TfRun;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.tensorflow.Operand;
+import org.tensorflow.Session;
+import org.tensorflow.Tensor;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TBfloat16;
 import org.tensorflow.types.TFloat16;
@@ -44,9 +47,9 @@ class PortableKernelsTest {
             String what =
                 type.getSimpleName()
                     + " "
-                    + java.util.Arrays.toString(shape)
+                    + Arrays.toString(shape)
                     + " seed "
-                    + java.util.Arrays.toString(seed);
+                    + Arrays.toString(seed);
             assertArrayEquals(v.get(0), v.get(1), 0.0, what);
             for (double x : v.get(1)) {
               assertTrue(x >= 0 && x < 1, what + ": " + x);
@@ -69,7 +72,7 @@ class PortableKernelsTest {
         var classicTwice = classicFoldIn(r.tf, classicFoldIn(r.tf, sd, 3), 17);
         var portableOnce = Seeds.foldIn(r.tf, sd, 17);
         // (TfRun evaluates as float64, which cannot hold every int64: compare the raw longs.)
-        try (var s = new org.tensorflow.Session(r.graph);
+        try (var s = new Session(r.graph);
             var res =
                 s.runner()
                     .fetch(classic)
@@ -102,7 +105,7 @@ class PortableKernelsTest {
     return tf.concat(List.of(head, tf.constant(new long[] {salt})), tf.constant(0));
   }
 
-  private static long[] longs(org.tensorflow.Tensor t) {
+  private static long[] longs(Tensor t) {
     TInt64 x = (TInt64) t;
     long[] out = new long[(int) x.size()];
     for (int i = 0; i < out.length; i++) {

@@ -3,6 +3,7 @@ package dev.attentiondrop.ops.testing;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
+import java.util.Random;
 
 /**
  * Statistical assertions with tolerances derived from the sample size. Every bound uses {@link #Z},
@@ -66,7 +67,7 @@ public final class Stats {
 
   /** Standard-normal random numbers from a fixed seed. */
   public static double[] gaussian(long seed, int n) {
-    java.util.Random r = new java.util.Random(seed);
+    Random r = new Random(seed);
     double[] out = new double[n];
     for (int i = 0; i < n; i++) {
       out[i] = r.nextGaussian();

@@ -15,15 +15,16 @@ import dev.attentiondrop.ops.hardmask.HardAttentionMask;
 import dev.attentiondrop.ops.hardmask.TopK;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.provider.Arguments;
 
 /** Every regularizer, alone and combined, as named chains for tests that sweep all variants. */
 public final class Variants {
   private Variants() {}
 
   /** {@link #all} as JUnit arguments {@code (name, chain)} for {@code @MethodSource}. */
-  public static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> arguments() {
-    return all().entrySet().stream()
-        .map(e -> org.junit.jupiter.params.provider.Arguments.of(e.getKey(), e.getValue()));
+  public static Stream<Arguments> arguments() {
+    return all().entrySet().stream().map(e -> Arguments.of(e.getKey(), e.getValue()));
   }
 
   /** A causal mask {@code [t, t]} (row-major): query i may attend to keys 0..i. */

@@ -30,8 +30,11 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.proto.ConfigProto;
+import org.tensorflow.proto.RewriterConfig;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TFloat64;
@@ -321,20 +324,11 @@ class CompiledAttentionTest {
         Shape shape = Shape.of(batch, H, T, D);
         int n = batch * H * T * D;
         try (TFloat64 qt =
-                TFloat64.tensorOf(
-                    shape,
-                    org.tensorflow.ndarray.buffer.DataBuffers.of(
-                        Stats.gaussian(11, n), true, false));
+                TFloat64.tensorOf(shape, DataBuffers.of(Stats.gaussian(11, n), true, false));
             TFloat64 kt =
-                TFloat64.tensorOf(
-                    shape,
-                    org.tensorflow.ndarray.buffer.DataBuffers.of(
-                        Stats.gaussian(12, n), true, false));
+                TFloat64.tensorOf(shape, DataBuffers.of(Stats.gaussian(12, n), true, false));
             TFloat64 vt =
-                TFloat64.tensorOf(
-                    shape,
-                    org.tensorflow.ndarray.buffer.DataBuffers.of(
-                        Stats.gaussian(13, n), true, false))) {
+                TFloat64.tensorOf(shape, DataBuffers.of(Stats.gaussian(13, n), true, false))) {
           List<double[]> out =
               r.evalFeeding(Map.of(q, qt, k, kt, v, vt), fetch.toArray(new Operand<?>[0]));
           assertEquals(n, out.get(3).length, "batch " + batch + " ran");
@@ -371,11 +365,10 @@ class CompiledAttentionTest {
   @DisplayName(
       "session config: COMPILED_FUNCTION turns Grappler's memory optimizer off and keeps the base settings; other modes keep the base")
   void sessionConfig() {
-    var base =
-        org.tensorflow.proto.ConfigProto.newBuilder().setIntraOpParallelismThreads(3).build();
+    var base = ConfigProto.newBuilder().setIntraOpParallelismThreads(3).build();
     var compiled = CompiledAttention.sessionConfig(XlaMode.COMPILED_FUNCTION, base);
     assertEquals(
-        org.tensorflow.proto.RewriterConfig.MemOptType.NO_MEM_OPT,
+        RewriterConfig.MemOptType.NO_MEM_OPT,
         compiled.getGraphOptions().getRewriteOptions().getMemoryOptimization());
     assertEquals(3, compiled.getIntraOpParallelismThreads());
     assertEquals(base, CompiledAttention.sessionConfig(XlaMode.NONE, base));

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 import dev.attentiondrop.ops.random.Seeds;
 import dev.attentiondrop.ops.testing.TfRun;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
@@ -57,10 +58,7 @@ class PortableRandomCompiledTest {
         for (long[] s : SEEDS) {
           List<double[]> v = r.evalFeeding(Map.of(seed, s), expected, compiled.output(0));
           assertArrayEquals(
-              v.get(0),
-              v.get(1),
-              0.0,
-              type.getSimpleName() + " seed " + java.util.Arrays.toString(s));
+              v.get(0), v.get(1), 0.0, type.getSimpleName() + " seed " + Arrays.toString(s));
         }
       }
     }

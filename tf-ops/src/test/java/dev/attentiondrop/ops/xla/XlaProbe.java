@@ -16,6 +16,7 @@ import org.tensorflow.Session;
 import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.ndarray.buffer.FloatDataBuffer;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.types.TBool;
@@ -114,7 +115,7 @@ public final class XlaProbe {
     }
   }
 
-  static org.tensorflow.ndarray.buffer.FloatDataBuffer floats(double[] d) {
+  static FloatDataBuffer floats(double[] d) {
     float[] f = new float[d.length];
     for (int i = 0; i < f.length; i++) {
       f[i] = (float) d[i];
