@@ -13,8 +13,8 @@ import picocli.CommandLine.Command;
         "Attention regularizers for transformers in TensorFlow Java (AttentionDrop, arXiv 2504.12088).",
     footer = {
       "",
-      "TensorFlow's own log lines are hidden: the launcher sets TF_CPP_MIN_LOG_LEVEL=2 unless it is",
-      "set; pass --tf-logs (anywhere on the line) to see them."
+      "TensorFlow's own log lines are hidden: the launcher sets TF_CPP_MIN_LOG_LEVEL=2 unless it is"
+          + " set, and drops two absl start-up lines; pass --tf-logs (anywhere) to see them all."
     },
     subcommands = {
       TrainAndExportCommand.class,
