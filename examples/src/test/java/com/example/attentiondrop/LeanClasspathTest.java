@@ -64,6 +64,18 @@ class LeanClasspathTest {
         jars);
   }
 
+  @Test
+  void protobufIsTheFixedRuntime() {
+    // protobuf-java before 3.25.5 has a published denial-of-service flaw (CVE-2024-7254)
+    String protobuf = null;
+    for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+      if (new File(entry).getName().startsWith("protobuf-java-")) {
+        protobuf = new File(entry).getName();
+      }
+    }
+    assertEquals("protobuf-java-3.25.5.jar", protobuf);
+  }
+
   static boolean isTestTooling(String path) {
     return path.contains("/org/junit/")
         || path.contains("/org/opentest4j/")
