@@ -14,7 +14,10 @@ import picocli.CommandLine.Command;
     footer = {
       "",
       "TensorFlow's own log lines are hidden: the launcher sets TF_CPP_MIN_LOG_LEVEL=2 unless it is"
-          + " set, and drops two absl start-up lines; pass --tf-logs (anywhere) to see them all."
+          + " set, and drops two absl start-up lines; pass --tf-logs (anywhere) to see them all.",
+      "",
+      "Exit status: 0 done; 2 bad input or a failed command (one 'error:' line); 74 standard"
+          + " output could not be written."
     },
     subcommands = {
       TrainAndExportCommand.class,
@@ -53,8 +56,17 @@ public final class Main implements Runnable {
             String.format(
                 String.join("%n", train.getCommandSpec().usageMessage().footer()),
                 TrainCommand.regularizerHelp()));
-    return cli.execute(args);
+    int status = cli.execute(args);
+    if (System.out.checkError()) {
+      // PrintStream swallows write errors (a full disk, a closed pipe): report them, never exit 0
+      System.err.println("error: standard output: a write failed (full disk or closed pipe?)");
+      return status == 0 ? STDOUT_FAILED : status;
+    }
+    return status;
   }
+
+  /** Exit status when standard output could not be written (sysexits' EX_IOERR). */
+  public static final int STDOUT_FAILED = 74;
 
   public static void main(String[] args) {
     System.exit(execute(args));

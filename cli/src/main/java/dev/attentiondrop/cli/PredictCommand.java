@@ -7,9 +7,8 @@ import dev.attentiondrop.savedmodels.Predictor;
 import dev.attentiondrop.zoo.config.Json;
 import dev.attentiondrop.zoo.data.ImageIdx;
 import dev.attentiondrop.zoo.models.Tokenizer;
+import dev.attentiondrop.zoo.train.RunDirectory;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -48,6 +47,13 @@ public final class PredictCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (output != null
+        && Files.exists(output)
+        && Files.exists(input)
+        && Files.isSameFile(output, input)) {
+      throw new IllegalArgumentException(
+          "--output " + output + " is the --input file; choose another output file");
+    }
     try (Predictor predictor = Predictor.load(model)) {
       Predictor.Prediction p;
       if (predictor.takesImages()) {
@@ -75,29 +81,31 @@ public final class PredictCommand implements Callable<Integer> {
         }
         p = predictor.predictTokens(ids, mask, texts.size());
       }
-      PrintStream out =
-          output == null
-              ? System.out
-              : new PrintStream(Files.newOutputStream(output), true, StandardCharsets.UTF_8);
-      try {
-        for (int i = 0; i < p.labels().length; i++) {
-          ObjectNode line = Json.mapper().createObjectNode();
-          line.put("index", i);
-          line.put("label", p.labels()[i]);
-          var probs = line.putArray("probabilities");
-          for (float v : p.probabilities()[i]) {
-            probs.add(v);
-          }
-          out.println(
-              Json.mapper()
-                  .writer()
-                  .without(SerializationFeature.INDENT_OUTPUT)
-                  .writeValueAsString(line));
-        }
-      } finally {
-        if (output != null) {
-          out.close();
-        }
+      Predictor.Prediction result = p;
+      RunDirectory.Body lines =
+          stream -> {
+            for (int i = 0; i < result.labels().length; i++) {
+              ObjectNode line = Json.mapper().createObjectNode();
+              line.put("index", i);
+              line.put("label", result.labels()[i]);
+              var probs = line.putArray("probabilities");
+              for (float v : result.probabilities()[i]) {
+                probs.add(v);
+              }
+              stream.write(
+                  Json.mapper()
+                      .writer()
+                      .without(SerializationFeature.INDENT_OUTPUT)
+                      .writeValueAsBytes(line));
+              stream.write('\n');
+            }
+          };
+      if (output == null) {
+        lines.writeTo(System.out);
+        System.out.flush();
+      } else {
+        // all lines or none: a temporary file in the same folder, synced, then renamed
+        RunDirectory.writeAtomically(output, lines);
       }
     }
     return 0;

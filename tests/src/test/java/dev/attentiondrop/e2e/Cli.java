@@ -39,6 +39,14 @@ final class Cli {
   }
 
   static Run run(List<String> args) {
+    return run(args, null);
+  }
+
+  /**
+   * Runs with standard output sent to {@code stdout} (a file or a device such as {@code
+   * /dev/full}); {@code out} of the result is then empty.
+   */
+  static Run run(List<String> args, File stdout) {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-Xmx1g");
@@ -53,7 +61,7 @@ final class Cli {
       try {
         ProcessBuilder pb =
             new ProcessBuilder(cmd)
-                .redirectOutput(out.toFile())
+                .redirectOutput(stdout != null ? stdout : out.toFile())
                 .redirectError(err.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         pb.environment().put("TF_CPP_MIN_LOG_LEVEL", "2");

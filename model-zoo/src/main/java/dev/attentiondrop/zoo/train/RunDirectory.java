@@ -1,10 +1,16 @@
 package dev.attentiondrop.zoo.train;
 
+import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
 import java.util.stream.Stream;
 
@@ -146,18 +152,64 @@ public record RunDirectory(Path root) {
     }
   }
 
+  /** What {@link #writeAtomically(Path, Body)} writes: the whole content, onto a stream. */
+  @FunctionalInterface
+  public interface Body {
+    /**
+     * Writes the content.
+     *
+     * @param out the stream (buffered; do not close it)
+     * @throws IOException if writing fails
+     */
+    void writeTo(OutputStream out) throws IOException;
+  }
+
   /**
-   * Writes {@code text} to {@code file} atomically: as UTF-8 to the sibling {@code <file>.tmp},
-   * then renamed over {@code file}. Creates the parent folders.
+   * Writes {@code text} (UTF-8) to {@code file} atomically, as {@link #writeAtomically(Path,
+   * Body)}.
    *
-   * @param file the file to write or replace
-   * @param text its new content
-   * @throws IOException if writing or renaming fails (the file system must support atomic moves)
+   * @param file the file to write
+   * @param text its content
+   * @throws IOException if the folder cannot be made or a write fails (the file is then unchanged)
    */
   public static void writeAtomically(Path file, String text) throws IOException {
-    Files.createDirectories(file.toAbsolutePath().getParent());
-    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    Files.writeString(tmp, text, StandardCharsets.UTF_8);
-    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    writeAtomically(file, out -> out.write(text.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  /**
+   * Writes {@code file} atomically: into a new temporary file created exclusively in the same
+   * folder (a hidden, randomly named sibling: an existing file or planted link is never written
+   * through), flushed and synced to disk, then renamed over {@code file}. A failed write (a full
+   * disk, say) deletes the temporary file and leaves {@code file} as it was; readers see the old
+   * content or the new, never a part.
+   *
+   * @param file the file to write
+   * @param body writes the content
+   * @throws IOException if the folder cannot be made, a write fails, or {@code file} exists and is
+   *     not a regular file (a folder, a device, a link: never replaced)
+   */
+  public static void writeAtomically(Path file, Body body) throws IOException {
+    if (Files.exists(file, LinkOption.NOFOLLOW_LINKS)
+        && !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+      throw new IOException(file + ": not a regular file; it is not replaced");
+    }
+    Path dir = file.toAbsolutePath().getParent();
+    Files.createDirectories(dir);
+    Path tmp = Files.createTempFile(dir, "." + file.getFileName() + ".", ".tmp");
+    boolean moved = false;
+    try {
+      try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE);
+          OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16)) {
+        body.writeTo(out);
+        out.flush();
+        channel.force(true);
+      }
+      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      moved = true;
+    } finally {
+      if (!moved) {
+        Files.deleteIfExists(tmp);
+      }
+    }
   }
 }

@@ -1,0 +1,80 @@
+package dev.attentiondrop.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** Outputs that cannot be written are errors, never a silent exit 0 or a replaced file. */
+@DisplayName("predict and inspect: failed writes are errors")
+class OutputFailureTest {
+
+  @Test
+  @DisplayName("standard output on a full disk (/dev/full): exit 74 and one error line")
+  void fullStandardOutput() throws Exception {
+    Path export = TrainedModels.vit().export();
+    File full = new File("/dev/full");
+    Cli.Run predict =
+        Cli.run(
+            List.of(
+                "predict",
+                "--model",
+                export.toString(),
+                "--input",
+                TrainedModels.testImages().toString()),
+            full);
+    assertEquals(74, predict.exit(), predict.err());
+    assertEquals(
+        List.of("error: standard output: a write failed (full disk or closed pipe?)"),
+        errors(predict));
+    Cli.Run inspect = Cli.run(List.of("inspect", export.toString()), full);
+    assertEquals(74, inspect.exit(), inspect.err());
+  }
+
+  /** The project's error lines (TF's two absl start-up lines aside), with no stack trace. */
+  static List<String> errors(Cli.Run run) {
+    assertTrue(!run.err().contains("\tat "), "no stack trace:\n" + run.err());
+    return run.err().lines().filter(l -> l.startsWith("error:")).toList();
+  }
+
+  @Test
+  @DisplayName("--output that is a device or the input itself is refused; nothing is replaced")
+  void outputsThatAreNotNewFiles() throws Exception {
+    Path export = TrainedModels.vit().export();
+    Path images = TrainedModels.fresh("output-failure").resolve("images.idx.gz");
+    Files.copy(TrainedModels.testImages(), images);
+    byte[] before = Files.readAllBytes(images);
+    Cli.Run device =
+        Cli.run(
+            "predict",
+            "--model",
+            export.toString(),
+            "--input",
+            images.toString(),
+            "--output",
+            "/dev/full");
+    assertEquals(2, device.exit(), device.err());
+    assertEquals(
+        List.of("error: /dev/full: not a regular file; it is not replaced"), errors(device));
+    assertTrue(!Files.isRegularFile(Path.of("/dev/full")), "/dev/full is still a device");
+    Cli.Run same =
+        Cli.run(
+            "predict",
+            "--model",
+            export.toString(),
+            "--input",
+            images.toString(),
+            "--output",
+            images.toString());
+    assertEquals(2, same.exit(), same.err());
+    assertEquals(1, errors(same).size(), same.err());
+    assertTrue(errors(same).get(0).contains("is the --input file"), same.err());
+    assertArrayEquals(before, Files.readAllBytes(images), "the input is untouched");
+  }
+}
