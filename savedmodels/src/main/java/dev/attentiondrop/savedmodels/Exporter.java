@@ -225,14 +225,30 @@ public final class Exporter {
 
   /** One more than the largest numeric version folder in {@code base}, or 1. */
   static int nextVersion(Path base) throws IOException {
+    long largest = 0;
     try (Stream<Path> list = Files.list(base)) {
-      return list.map(p -> p.getFileName().toString())
-              .filter(n -> n.matches("\\d+"))
-              .mapToInt(Integer::parseInt)
-              .max()
-              .orElse(0)
-          + 1;
+      for (String name : list.map(p -> p.getFileName().toString()).toList()) {
+        // a version is a decimal number TF Serving would load; hidden temporary folders
+        // (.tmp-*, .old-*), other names and numbers beyond the int range are not ours to count
+        if (name.matches("[0-9]{1,10}")) {
+          long v = Long.parseLong(name);
+          if (v <= Integer.MAX_VALUE) {
+            largest = Math.max(largest, v);
+          }
+        }
+      }
     }
+    if (largest == Integer.MAX_VALUE) {
+      throw new IllegalArgumentException(
+          "next version (--version) of "
+              + base
+              + ": the largest version is already "
+              + Integer.MAX_VALUE
+              + "; pass --version with a free number in [1, "
+              + Integer.MAX_VALUE
+              + "]");
+    }
+    return (int) largest + 1;
   }
 
   private static void copyIfPresent(Path from, Path to) throws IOException {
