@@ -348,6 +348,13 @@ public class TrainCommand implements Callable<Integer> {
             .printingTo(System.out)
             .recordingRevision(SourceRevision.current());
     if (resume) {
+      if (!Files.isRegularFile(out.resolve("checkpoints").resolve("state.json"))) {
+        throw new IllegalArgumentException(
+            "--resume "
+                + out
+                + ": no checkpoint to resume (checkpoints/state.json is missing); run without"
+                + " --resume to start it");
+      }
       options = options.resuming();
     }
     if (!noProgress) {

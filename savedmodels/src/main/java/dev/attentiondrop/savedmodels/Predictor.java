@@ -125,14 +125,28 @@ public final class Predictor implements AutoCloseable {
    * @param pixels {@code n * S * S} values in {@code [0, 1]}, row-major {@code [n, S, S]}
    * @param n the number of examples, {@code >= 1}
    * @return the predictions
-   * @throws IllegalArgumentException for a text model, or if {@code pixels.length} is not {@code n}
-   *     times the example size
+   * @throws IllegalArgumentException for a text model, if {@code pixels.length} is not {@code n}
+   *     times the example size, or for a pixel that is NaN or infinite (named by example and
+   *     position)
    */
   public Prediction predictImages(float[] pixels, int n) {
     if (!images) {
       throw new IllegalArgumentException("this model takes token_ids and mask, not images");
     }
     checkSize("images", pixels.length, n);
+    int per = pixels.length / Math.max(n, 1);
+    for (int i = 0; i < pixels.length; i++) {
+      if (!Float.isFinite(pixels[i])) {
+        throw new IllegalArgumentException(
+            "images (pixel "
+                + i % per
+                + " of example "
+                + i / per
+                + "): "
+                + pixels[i]
+                + " is not finite; allowed: finite pixel values (the model was trained on [0, 1])");
+      }
+    }
     try (TFloat32 x = TFloat32.tensorOf(batchShape(n), DataBuffers.of(pixels, true, false))) {
       return run(Map.of("images", x));
     }
@@ -145,8 +159,8 @@ public final class Predictor implements AutoCloseable {
    * @param mask {@code n * L} mask values (1 = token, 0 = padding), row-major {@code [n, L]}
    * @param n the number of examples, {@code >= 1}
    * @return the predictions
-   * @throws IllegalArgumentException for an image model, or if an array's length is not {@code n}
-   *     times {@code L}
+   * @throws IllegalArgumentException for an image model, if an array's length is not {@code n}
+   *     times {@code L}, for a mask value other than 0 and 1, or a negative token id
    */
   public Prediction predictTokens(int[] tokenIds, int[] mask, int n) {
     if (images) {
@@ -154,6 +168,29 @@ public final class Predictor implements AutoCloseable {
     }
     checkSize("token_ids", tokenIds.length, n);
     checkSize("mask", mask.length, n);
+    int per = mask.length / Math.max(n, 1);
+    for (int i = 0; i < mask.length; i++) {
+      if (mask[i] != 0 && mask[i] != 1) {
+        throw new IllegalArgumentException(
+            "mask (position "
+                + i % per
+                + " of example "
+                + i / per
+                + "): "
+                + mask[i]
+                + " is not 0 or 1; allowed: 1 for a token, 0 for padding");
+      }
+      if (tokenIds[i] < 0) {
+        throw new IllegalArgumentException(
+            "token_ids (position "
+                + i % per
+                + " of example "
+                + i / per
+                + "): "
+                + tokenIds[i]
+                + " is negative; allowed: ids of the model's tokenizer, 0 for padding");
+      }
+    }
     try (TInt32 ids = TInt32.tensorOf(batchShape(n), DataBuffers.of(tokenIds, true, false));
         TInt32 m = TInt32.tensorOf(batchShape(n), DataBuffers.of(mask, true, false))) {
       return run(Map.of("token_ids", ids, "mask", m));

@@ -192,4 +192,35 @@ class PredictorTest {
       }
     }
   }
+
+  @Test
+  void nonFiniteImagesBadMasksAndNegativeIdsAreRefusedByName() throws Exception {
+    try (Predictor vit = Predictor.load(TrainedModels.vit().export())) {
+      int per = 28 * 28;
+      for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) {
+        float[] pixels = new float[2 * per];
+        pixels[per + 5] = bad;
+        var e = assertThrows(IllegalArgumentException.class, () -> vit.predictImages(pixels, 2));
+        assertTrue(
+            e.getMessage().startsWith("images (pixel 5 of example 1): " + bad + " is not finite"),
+            e.getMessage());
+      }
+    }
+    try (Predictor text = Predictor.load(TrainedModels.text().export())) {
+      int length = (int) text.exampleShape()[0];
+      int[] ids = new int[length];
+      int[] mask = new int[length];
+      mask[0] = 2;
+      var e = assertThrows(IllegalArgumentException.class, () -> text.predictTokens(ids, mask, 1));
+      assertTrue(
+          e.getMessage().startsWith("mask (position 0 of example 0): 2 is not 0 or 1"),
+          e.getMessage());
+      mask[0] = 1;
+      ids[1] = -1;
+      e = assertThrows(IllegalArgumentException.class, () -> text.predictTokens(ids, mask, 1));
+      assertTrue(
+          e.getMessage().startsWith("token_ids (position 1 of example 0): -1 is negative"),
+          e.getMessage());
+    }
+  }
 }

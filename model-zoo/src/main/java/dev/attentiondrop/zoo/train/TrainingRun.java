@@ -279,6 +279,24 @@ public final class TrainingRun {
           "run directory "
               + directory
               + " already holds a run; pass --resume to continue it or choose another --output");
+    } else if (Files.exists(directory) && !Files.exists(dir.config())) {
+      // never write into (and later prune) a folder of the user's
+      boolean empty;
+      if (!Files.isDirectory(directory)) {
+        empty = false;
+      } else {
+        try (Stream<Path> entries = Files.list(directory)) {
+          empty = entries.findAny().isEmpty();
+        }
+      }
+      if (!empty) {
+        throw new IllegalArgumentException(
+            "run directory (--output) "
+                + directory
+                + ": it exists and is not a run directory (no config.json)"
+                + (Files.isDirectory(directory) ? " and not empty" : "")
+                + "; choose a new or empty folder");
+      }
     }
     RunDirectory.writeAtomically(dir.config(), configJson);
     recordRevision(dir, resuming, options.sourceRevision());

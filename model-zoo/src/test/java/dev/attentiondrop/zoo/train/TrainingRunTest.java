@@ -133,6 +133,17 @@ class TrainingRunTest {
                     dir.resolve("r"),
                     TrainingRun.Options.quiet().resuming()));
     assertTrue(other.getMessage().contains("config.json differs"), other.getMessage());
+    Path users = Files.createDirectories(dir.resolve("users-folder"));
+    Path theirs = Files.writeString(users.resolve("notes.txt"), "mine");
+    var foreign =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> TrainingRun.run(smallVit(), tc, users, TrainingRun.Options.quiet()));
+    assertTrue(foreign.getMessage().contains("is not a run directory"), foreign.getMessage());
+    assertEquals("mine", Files.readString(theirs));
+    try (var entries = Files.list(users)) {
+      assertEquals(1, entries.count(), "nothing written into the user's folder");
+    }
   }
 
   /** Train loss, train accuracy, test accuracy and test NLL of every epoch. */
