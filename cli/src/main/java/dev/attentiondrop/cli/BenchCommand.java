@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.attentiondrop.bench.BenchModels;
 import dev.attentiondrop.bench.Charts;
 import dev.attentiondrop.bench.Measure;
+import dev.attentiondrop.ops.Checks;
 import dev.attentiondrop.ops.xla.AutoClustering;
 import dev.attentiondrop.ops.xla.XlaMode;
 import java.io.BufferedReader;
@@ -18,6 +19,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -195,7 +197,12 @@ public final class BenchCommand implements Callable<Integer> {
     }
     List<String> xs = new ArrayList<>();
     for (String x : xla != null ? xla : p.xla()) {
-      xs.add(XlaMode.valueOf(x.toUpperCase(Locale.ROOT)).name());
+      try {
+        xs.add(XlaMode.valueOf(x.toUpperCase(Locale.ROOT)).name());
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(
+            "--xla must be one of " + Arrays.toString(XlaMode.values()) + ", got '" + x + "'");
+      }
     }
     List<String> rs = runtimes != null ? runtimes : p.runtimes();
     for (String r : rs) {
@@ -210,11 +217,28 @@ public final class BenchCommand implements Callable<Integer> {
         throw new IllegalArgumentException("unknown model '" + m + "'; allowed: block, vit");
       }
     }
+    List<Integer> ts = seqLens != null ? seqLens : p.seqLens();
+    for (int t : ts) {
+      Checks.inRange("--seq-lens", t, 1, 1 << 16);
+    }
+    if (batch != null) {
+      Checks.inRange("--batch", batch, 1, 1 << 16);
+    }
+    if (reps != null) {
+      Checks.inRange("--reps", reps, 1, 1_000_000);
+    }
+    if (warmup != null) {
+      Checks.inRange("--warmup", warmup, 0, 1_000_000);
+    }
+    if (budgetMs != null && !(budgetMs > 0)) {
+      throw new IllegalArgumentException("--budget-ms must be in (0, +inf], got " + budgetMs);
+    }
+    Checks.inRange("--threads", threads, 1, 1024);
     return new Plan(
         rs,
         ms,
         vs,
-        seqLens != null ? seqLens : p.seqLens(),
+        ts,
         xs,
         batch != null ? batch : p.batch(),
         reps != null ? reps : p.reps(),

@@ -2,6 +2,7 @@ package dev.attentiondrop.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -12,6 +13,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import picocli.CommandLine;
 
 /**
  * {@code attentiondrop bench --profile tiny}: one child JVM, the block at T = 16, plain and hard
@@ -111,5 +115,24 @@ class BenchCommandTest {
             && ratio <= r.get("paired_ratio_hi").asDouble(),
         out);
     assertTrue(r.get("plain_median_ms").asDouble() > 0 && r.get("median_ms").asDouble() > 0, out);
+  }
+
+  @ParameterizedTest(name = "{0} {1}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "--reps|-1|--reps must be an integer in [1, 1000000], got -1",
+        "--seq-lens|0|--seq-lens must be an integer in [1, 65536], got 0",
+        "--threads|0|--threads must be an integer in [1, 1024], got 0",
+        "--batch|0|--batch must be an integer in [1, 65536], got 0",
+        "--warmup|-2|--warmup must be an integer in [0, 1000000], got -2",
+        "--budget-ms|0|--budget-ms must be in (0, +inf], got 0.0",
+        "--xla|FOO|--xla must be one of [NONE, COMPILED_FUNCTION, AUTO_CLUSTERING], got 'FOO'"
+      })
+  void badOptionsAreRefusedBeforeAnythingRuns(String option, String value, String message) {
+    BenchCommand bench = new BenchCommand();
+    new CommandLine(bench).parseArgs("--profile", "tiny", option, value);
+    var e = assertThrows(IllegalArgumentException.class, bench::plan);
+    assertEquals(message, e.getMessage());
   }
 }
