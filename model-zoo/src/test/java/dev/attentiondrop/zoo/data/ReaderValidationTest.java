@@ -244,4 +244,45 @@ class ReaderValidationTest {
     }
     return out.toByteArray();
   }
+
+  /** {@code prefix} then {@code zeros} zero bytes, gzipped (a bomb: a few hundred KB packed). */
+  private static byte[] gzipped(byte[] prefix, long zeros) throws IOException {
+    ByteArrayOutputStream packed = new ByteArrayOutputStream();
+    try (GZIPOutputStream gz = new GZIPOutputStream(packed)) {
+      gz.write(prefix);
+      byte[] block = new byte[1 << 20];
+      for (long left = zeros; left > 0; left -= block.length) {
+        gz.write(block, 0, (int) Math.min(block.length, left));
+      }
+    }
+    return packed.toByteArray();
+  }
+
+  @Test
+  void gzipBombsAreBoundedByTheDeclaredSize() throws IOException {
+    // an IDX header declaring 10 images of 28x28, followed by 300 MB of zeros
+    byte[] header = ByteBuffer.allocate(16).putInt(0x803).putInt(10).putInt(28).putInt(28).array();
+    Path bomb = write("bomb-idx3-ubyte.gz", gzipped(header, 300L << 20));
+    var e = assertThrows(DatasetFormatException.class, () -> ImageIdx.readImages(bomb));
+    assertTrue(e.getMessage().contains("(trailing data)"), e.getMessage());
+
+    byte[] huge =
+        ByteBuffer.allocate(16)
+            .putInt(0x803)
+            .putInt(1 << 20)
+            .putInt(1 << 10)
+            .putInt(1 << 10)
+            .array();
+    Path declared = write("huge-idx3-ubyte.gz", gzipped(huge, 1024));
+    e = assertThrows(DatasetFormatException.class, () -> ImageIdx.readImages(declared));
+    assertTrue(e.getMessage().contains("a header declaring more"), e.getMessage());
+
+    // not IDX: at most RawFile.MAX_UNPACKED bytes unpacked
+    byte[] text = "0\thello\n".getBytes(StandardCharsets.UTF_8);
+    var big =
+        assertThrows(
+            DatasetFormatException.class,
+            () -> RawFile.of("bomb.tsv.gz", gzipped(text, RawFile.MAX_UNPACKED + 1)));
+    assertTrue(big.getMessage().contains("unpacks to more (a gzip bomb?)"), big.getMessage());
+  }
 }
