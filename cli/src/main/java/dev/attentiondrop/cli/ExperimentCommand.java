@@ -3,7 +3,6 @@ package dev.attentiondrop.cli;
 import dev.attentiondrop.experiments.ExperimentConfig;
 import dev.attentiondrop.experiments.ExperimentRunner;
 import dev.attentiondrop.zoo.config.Json;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -32,7 +31,7 @@ public final class ExperimentCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    ExperimentConfig c = Json.read(Files.readString(config), ExperimentConfig.class);
+    ExperimentConfig c = Json.read(config, ExperimentConfig.class);
     Path out = output != null ? output : Path.of("runs", "experiments", c.name());
     ExperimentRunner.run(c, out, !noProgress, System.out);
     System.out.println(

@@ -1,6 +1,6 @@
 package dev.attentiondrop.cli;
 
-import java.io.IOException;
+import java.util.Arrays;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -16,8 +16,9 @@ import picocli.CommandLine.Command;
       "TensorFlow's own log lines are hidden: the launcher sets TF_CPP_MIN_LOG_LEVEL=2 unless it is"
           + " set, and drops two absl start-up lines; pass --tf-logs (anywhere) to see them all.",
       "",
-      "Exit status: 0 done; 2 bad input or a failed command (one 'error:' line); 74 standard"
-          + " output could not be written."
+      "Exit status: 0 done; 2 bad input or a failed command (one 'error:' line); 1 an unexpected"
+          + " failure; 74 standard output could not be written. --debug (anywhere) adds the stack"
+          + " trace."
     },
     subcommands = {
       TrainAndExportCommand.class,
@@ -37,16 +38,27 @@ public final class Main implements Runnable {
 
   /** Runs the command line; bad input prints a clear message and exits with status 2. */
   public static int execute(String... args) {
+    // --debug (anywhere on the line) adds the stack trace to the error line
+    boolean debug = Arrays.asList(args).contains("--debug");
+    String[] rest = Arrays.stream(args).filter(a -> !a.equals("--debug")).toArray(String[]::new);
     CommandLine cli = new CommandLine(new Main());
     cli.setExecutionExceptionHandler(
         (ex, line, parsed) -> {
-          if (ex instanceof IllegalArgumentException
-              || ex instanceof IllegalStateException
-              || ex instanceof IOException) {
-            line.getErr().println("error: " + ex.getMessage());
-            return 2;
+          if (debug) {
+            ex.printStackTrace(line.getErr());
           }
-          throw ex;
+          if (Errors.expected(ex)) {
+            line.getErr().println("error: " + Errors.message(ex));
+            return Errors.FAILED;
+          }
+          line.getErr()
+              .println(
+                  "error: internal: "
+                      + ex.getClass().getSimpleName()
+                      + ": "
+                      + Errors.message(ex)
+                      + (debug ? "" : " (run with --debug for the stack trace)"));
+          return Errors.INTERNAL;
         });
     CommandLine train = cli.getSubcommands().get("train");
     train
@@ -56,7 +68,7 @@ public final class Main implements Runnable {
             String.format(
                 String.join("%n", train.getCommandSpec().usageMessage().footer()),
                 TrainCommand.regularizerHelp()));
-    int status = cli.execute(args);
+    int status = cli.execute(rest);
     if (System.out.checkError()) {
       // PrintStream swallows write errors (a full disk, a closed pipe): report them, never exit 0
       System.err.println("error: standard output: a write failed (full disk or closed pipe?)");

@@ -47,6 +47,9 @@ public final class PredictCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (Files.isDirectory(input)) {
+      throw new IllegalArgumentException("--input " + input + ": a folder, not an input file");
+    }
     if (output != null
         && Files.exists(output)
         && Files.exists(input)
@@ -67,7 +70,7 @@ public final class PredictCommand implements Callable<Integer> {
           throw new IllegalArgumentException(
               model + " has no assets/tokenizer.json; it is needed to encode texts");
         }
-        Tokenizer tokenizer = Json.read(Files.readString(tokenizerFile), Tokenizer.class);
+        Tokenizer tokenizer = Json.read(tokenizerFile, Tokenizer.class);
         List<String> texts = readTexts(input);
         int length = (int) predictor.exampleShape()[0];
         int[] ids = new int[texts.size() * length];

@@ -261,7 +261,7 @@ public class TrainCommand implements Callable<Integer> {
     boolean images = data.images();
     int classes = data.classes().size();
     if (modelConfig != null) {
-      return Json.read(Files.readString(modelConfig), ModelConfig.class);
+      return Json.read(modelConfig, ModelConfig.class);
     }
     ModelConfig.Kind kind =
         model != null

@@ -43,4 +43,37 @@ class BadInputTest {
       assertEquals(List.of(users.resolve("holiday.txt")), entries.toList());
     }
   }
+
+  @Test
+  @DisplayName("missing files, folders and bad JSON: a sentence naming the file, no stack trace")
+  void filesAreNamed() throws Exception {
+    Path root = TrainedModels.fresh("bad-files");
+    Path export = TrainedModels.vit().export();
+    Path missing = root.resolve("missing.csv");
+    Cli.Run noInput =
+        Cli.run("predict", "--model", export.toString(), "--input", missing.toString());
+    assertEquals(2, noInput.exit(), noInput.err());
+    assertEquals(
+        List.of("error: " + missing + ": no such file or folder"),
+        OutputFailureTest.errors(noInput));
+
+    Cli.Run folder = Cli.run("predict", "--model", export.toString(), "--input", root.toString());
+    assertEquals(
+        List.of("error: --input " + root + ": a folder, not an input file"),
+        OutputFailureTest.errors(folder));
+
+    Path bad = Files.writeString(root.resolve("model.json"), "{\"kind\": \"vit\", \"heads\": }");
+    Cli.Run json =
+        Cli.run("train", "--model-config", bad.toString(), "-o", root.resolve("r").toString());
+    assertEquals(2, json.exit(), json.err());
+    assertEquals(1, OutputFailureTest.errors(json).size(), json.err());
+    assertTrue(
+        OutputFailureTest.errors(json).get(0).startsWith("error: " + bad + ": invalid ModelConfig"),
+        json.err());
+
+    Cli.Run dir =
+        Cli.run("train", "--model-config", root.toString(), "-o", root.resolve("r").toString());
+    assertEquals(
+        List.of("error: " + root + ": a folder, not a JSON file"), OutputFailureTest.errors(dir));
+  }
 }

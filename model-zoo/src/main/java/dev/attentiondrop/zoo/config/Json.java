@@ -7,9 +7,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.IOException;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
 import java.lang.reflect.Type;
+import java.nio.charset.CharacterCodingException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -115,6 +119,34 @@ public final class Json {
       }
       throw new IllegalArgumentException(
           "invalid " + type.getSimpleName() + " JSON: " + e.getOriginalMessage(), e);
+    }
+  }
+
+  /**
+   * Reads {@code file} as a {@code type}, as {@link #read(String, Class)}; every error names the
+   * file.
+   *
+   * @param <T> the type
+   * @param file a UTF-8 JSON file
+   * @param type the class to read
+   * @return the value
+   * @throws IllegalArgumentException naming the file: not valid JSON, an unknown key, a bad value
+   * @throws IOException if the file cannot be read
+   */
+  public static <T> T read(Path file, Class<T> type) throws IOException {
+    if (Files.isDirectory(file)) {
+      throw new IllegalArgumentException(file + ": a folder, not a JSON file");
+    }
+    String text;
+    try {
+      text = Files.readString(file);
+    } catch (CharacterCodingException e) {
+      throw new IllegalArgumentException(file + ": not UTF-8 text", e);
+    }
+    try {
+      return read(text, type);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
     }
   }
 
