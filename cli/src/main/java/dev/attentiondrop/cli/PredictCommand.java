@@ -3,6 +3,7 @@ package dev.attentiondrop.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.attentiondrop.ops.Checks;
 import dev.attentiondrop.savedmodels.Predictor;
 import dev.attentiondrop.zoo.config.Json;
 import dev.attentiondrop.zoo.data.ImageIdx;
@@ -12,9 +13,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.function.IntFunction;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -45,8 +48,16 @@ public final class PredictCommand implements Callable<Integer> {
   @Option(names = "--output", description = "Write JSON lines here instead of standard output.")
   Path output;
 
+  @Option(
+      names = "--batch-size",
+      defaultValue = "256",
+      description =
+          "Examples per model run, in [1, 65536] (memory grows with it). Default: ${DEFAULT-VALUE}")
+  int batchSize;
+
   @Override
   public Integer call() throws Exception {
+    Checks.inRange("--batch-size", batchSize, 1, 1 << 16);
     if (Files.isDirectory(input)) {
       throw new IllegalArgumentException("--input " + input + ": a folder, not an input file");
     }
@@ -58,12 +69,21 @@ public final class PredictCommand implements Callable<Integer> {
           "--output " + output + " is the --input file; choose another output file");
     }
     try (Predictor predictor = Predictor.load(model)) {
-      Predictor.Prediction p;
+      // inputs in memory, the model run in batches of --batch-size: the activations' memory is
+      // bounded by the batch, not by the input
+      int n;
+      IntFunction<Predictor.Prediction> batch;
       if (predictor.takesImages()) {
         long[] shape = predictor.exampleShape();
         int per = (int) (shape[0] * shape[1]);
         float[] pixels = readImages(input, per, shape);
-        p = predictor.predictImages(pixels, pixels.length / per);
+        n = pixels.length / per;
+        batch =
+            from -> {
+              int to = Math.min(n, from + batchSize);
+              return predictor.predictImages(
+                  Arrays.copyOfRange(pixels, from * per, to * per), to - from);
+            };
       } else {
         Path tokenizerFile = model.resolve("assets/tokenizer.json");
         if (!Files.isRegularFile(tokenizerFile)) {
@@ -82,25 +102,35 @@ public final class PredictCommand implements Callable<Integer> {
             mask[i * length + j] = row[j] != Tokenizer.PAD ? 1 : 0;
           }
         }
-        p = predictor.predictTokens(ids, mask, texts.size());
+        n = texts.size();
+        batch =
+            from -> {
+              int to = Math.min(n, from + batchSize);
+              return predictor.predictTokens(
+                  Arrays.copyOfRange(ids, from * length, to * length),
+                  Arrays.copyOfRange(mask, from * length, to * length),
+                  to - from);
+            };
       }
-      Predictor.Prediction result = p;
       RunDirectory.Body lines =
           stream -> {
-            for (int i = 0; i < result.labels().length; i++) {
-              ObjectNode line = Json.mapper().createObjectNode();
-              line.put("index", i);
-              line.put("label", result.labels()[i]);
-              var probs = line.putArray("probabilities");
-              for (float v : result.probabilities()[i]) {
-                probs.add(v);
+            for (int from = 0; from < n; from += batchSize) {
+              Predictor.Prediction result = batch.apply(from);
+              for (int i = 0; i < result.labels().length; i++) {
+                ObjectNode line = Json.mapper().createObjectNode();
+                line.put("index", from + i);
+                line.put("label", result.labels()[i]);
+                var probs = line.putArray("probabilities");
+                for (float v : result.probabilities()[i]) {
+                  probs.add(v);
+                }
+                stream.write(
+                    Json.mapper()
+                        .writer()
+                        .without(SerializationFeature.INDENT_OUTPUT)
+                        .writeValueAsBytes(line));
+                stream.write('\n');
               }
-              stream.write(
-                  Json.mapper()
-                      .writer()
-                      .without(SerializationFeature.INDENT_OUTPUT)
-                      .writeValueAsBytes(line));
-              stream.write('\n');
             }
           };
       if (output == null) {
