@@ -130,7 +130,7 @@ public final class BenchCommand implements Callable<Integer> {
       names = "--paired",
       description =
           "TF Java only: time plain and each variant alternately, step by step, in "
-              + "one process, and report the median of the per-pair ratios with a distribution-free 95% CI (paired_ratio, "
+              + "one process, and report the median of the per-pair ratios with a distribution-free 95%% CI (paired_ratio, "
               + "paired_ratio_lo/hi): robust to load drifting during a run. Use many --reps (30+).")
   boolean paired;
 

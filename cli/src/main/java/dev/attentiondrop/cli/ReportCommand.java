@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
     name = "report",
     mixinStandardHelpOptions = true,
     description = {
-      "Writes the results report (markdown + PNG figures) from an experiment folder: per dataset, mean +- 95% CI",
+      "Writes the results report (markdown + PNG figures) from an experiment folder: per dataset, mean +- 95%% CI",
       "over seeds, paired differences against attention dropout and R-Drop with paired t-tests, the paper's",
       "claims judged holds / fails / inconclusive, reliability diagrams, accuracy/ECE bars, robust accuracy",
       "against eps, cost, and sensitivity curves."
