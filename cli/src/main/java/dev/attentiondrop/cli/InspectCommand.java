@@ -13,6 +13,7 @@ import picocli.CommandLine.Parameters;
     description = {
       "Shows a SavedModel: tags, signatures (dtypes, shapes), functions marked for XLA, variable count",
       "and bytes, random or training-only ops, the stored model config, and whether every op is stock TensorFlow.",
+      "Loads it once to restore every variable, so corrupt variables are an error (exit 2).",
       "Exit status 1 when the export holds a non-stock, random or training-only op."
     })
 public final class InspectCommand implements Callable<Integer> {
@@ -22,7 +23,9 @@ public final class InspectCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Inspection i = Inspection.of(dir);
+    Inspection.verifyVariables(dir, i.tags()); // before printing: a corrupt export is an error
     System.out.print(i.report());
+    System.out.println("variables: restored, checksums verified");
     return i.nonStockOps().isEmpty() && i.randomOps().isEmpty() && i.trainingOps().isEmpty()
         ? 0
         : 1;

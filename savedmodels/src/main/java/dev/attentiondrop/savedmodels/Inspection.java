@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
+import org.tensorflow.SavedModelBundle;
 import org.tensorflow.TensorFlow;
 import org.tensorflow.proto.AttrValue;
 import org.tensorflow.proto.DataType;
@@ -76,6 +77,30 @@ public record Inspection(
         || op.startsWith("ResourceApply")
         || op.equals("AssignSub")
         || op.equals("AssignAdd");
+  }
+
+  /**
+   * Loads the export into TensorFlow once, which restores every variable from {@code variables/}:
+   * TensorFlow checks each tensor's CRC32C and size against the index as it reads it, so a
+   * corrupted, truncated or mismatched variables file fails here. Nothing is run.
+   *
+   * @param dir a SavedModel folder
+   * @param tags the meta graph's tags, for example {@link #tags()}
+   * @throws IllegalArgumentException naming the folder when the variables cannot be restored
+   */
+  public static void verifyVariables(Path dir, List<String> tags) {
+    SavedModels.checkLayout(dir);
+    try (SavedModelBundle bundle =
+        SavedModelBundle.load(dir.toString(), tags.toArray(String[]::new))) {
+      // loaded: every variable was read and its checksum verified
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException(
+          dir
+              + ": the variables are corrupt or do not match the graph (TensorFlow: "
+              + Predictor.firstLine(e.getMessage())
+              + ")",
+          e);
+    }
   }
 
   /**

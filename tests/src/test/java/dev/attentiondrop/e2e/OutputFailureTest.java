@@ -77,4 +77,32 @@ class OutputFailureTest {
     assertTrue(errors(same).get(0).contains("is the --input file"), same.err());
     assertArrayEquals(before, Files.readAllBytes(images), "the input is untouched");
   }
+
+  @Test
+  @DisplayName("inspect restores the variables: one flipped byte in them is an error, exit 2")
+  void inspectVerifiesTheVariables() throws Exception {
+    Path good = TrainedModels.vit().export();
+    Cli.Run ok = Cli.run("inspect", good.toString());
+    assertEquals(0, ok.exit(), ok.err());
+    assertTrue(ok.out().contains("variables: restored, checksums verified"), ok.out());
+
+    Path flipped = PredictorTest.brokenCopy("flipped-byte");
+    Path data;
+    try (var list = Files.list(flipped.resolve("variables"))) {
+      data =
+          list.filter(p -> p.getFileName().toString().startsWith("variables.data-"))
+              .findFirst()
+              .orElseThrow();
+    }
+    byte[] bytes = Files.readAllBytes(data);
+    bytes[bytes.length / 2] ^= 0x10;
+    Files.write(data, bytes);
+    Cli.Run bad = Cli.run("inspect", flipped.toString());
+    assertEquals(2, bad.exit(), bad.err());
+    assertEquals(1, errors(bad).size(), bad.err());
+    assertTrue(
+        errors(bad).get(0).startsWith("error: " + flipped + ": the variables are corrupt"),
+        bad.err());
+    assertEquals("", bad.out(), "no report for a corrupt export");
+  }
 }
