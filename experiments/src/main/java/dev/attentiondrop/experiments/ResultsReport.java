@@ -62,7 +62,7 @@ public final class ResultsReport {
   /** Writes {@code markdown} (figures under {@code figures/results/} beside it). */
   public static void write(Path experiment, Path markdown, String command) throws IOException {
     ExperimentConfig config =
-        Json.read(Files.readString(experiment.resolve("experiment.json")), ExperimentConfig.class);
+        Json.read(experiment.resolve("experiment.json"), ExperimentConfig.class);
     Path docs = markdown.toAbsolutePath().getParent();
     Path figures = docs.resolve("figures").resolve("results");
     Files.createDirectories(figures);

@@ -159,7 +159,7 @@ public final class Exporter {
               + " is not a trained model folder: expected config.json and "
               + "variables.index (a run directory's model/ folder, written at the end of `attentiondrop train`)");
     }
-    ModelConfig config = Json.read(Files.readString(configFile), ModelConfig.class);
+    ModelConfig config = Json.read(configFile, ModelConfig.class);
     Files.createDirectories(request.base());
     int version = request.version() != null ? request.version() : nextVersion(request.base());
     Path target = request.base().resolve(Integer.toString(version));
