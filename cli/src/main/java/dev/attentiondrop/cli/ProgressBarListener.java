@@ -9,8 +9,11 @@ import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 
-/** The {@code train} command's progress bar: one bar per epoch, with the running loss. */
-final class ProgressBarListener implements TrainingListener {
+/**
+ * The {@code train} command's progress bar: one bar per epoch, with the running loss. Closing it
+ * ends a bar left open by a fit that failed mid-epoch.
+ */
+final class ProgressBarListener implements TrainingListener, AutoCloseable {
   private final PrintStream out;
   private ProgressBar bar;
 
@@ -47,7 +50,8 @@ final class ProgressBarListener implements TrainingListener {
     close();
   }
 
-  private void close() {
+  @Override
+  public void close() {
     if (bar != null) {
       bar.close();
       bar = null;

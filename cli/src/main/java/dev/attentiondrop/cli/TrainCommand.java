@@ -357,10 +357,10 @@ public class TrainCommand implements Callable<Integer> {
       }
       options = options.resuming();
     }
-    if (!noProgress) {
-      options = options.withListeners(new ProgressBarListener(System.out));
+    TrainingRun.Result result;
+    try (ProgressBarListener bar = noProgress ? null : new ProgressBarListener(System.out)) {
+      result = TrainingRun.run(mc, tc, out, bar == null ? options : options.withListeners(bar));
     }
-    var result = TrainingRun.run(mc, tc, out, options);
     if (result.last().epoch() == tc.epochs()) {
       TrainingCurves.write(result.epochs(), result.directory().curves());
       finished = out;
