@@ -23,9 +23,8 @@ class BadInputTest {
     Path missing = root.resolve("missing");
     Cli.Run resume = Cli.run("train", "--resume", "--epochs", "1", "-o", missing.toString());
     assertEquals(2, resume.exit(), resume.err());
-    assertEquals(1, OutputFailureTest.errors(resume).size(), resume.err());
-    assertTrue(
-        OutputFailureTest.errors(resume).get(0).contains("no checkpoint to resume"), resume.err());
+    assertEquals(1, resume.errors().size(), resume.err());
+    assertTrue(resume.errors().get(0).contains("no checkpoint to resume"), resume.err());
     assertTrue(Files.notExists(missing), "no folder made");
 
     Path users = Files.createDirectories(root.resolve("photos"));
@@ -38,7 +37,7 @@ class BadInputTest {
                 + users
                 + ": it exists and is not a run directory (no config.json) and not empty; choose a"
                 + " new or empty folder"),
-        OutputFailureTest.errors(into));
+        into.errors());
     try (var entries = Files.list(users)) {
       assertEquals(List.of(users.resolve("holiday.txt")), entries.toList());
     }
@@ -53,27 +52,22 @@ class BadInputTest {
     Cli.Run noInput =
         Cli.run("predict", "--model", export.toString(), "--input", missing.toString());
     assertEquals(2, noInput.exit(), noInput.err());
-    assertEquals(
-        List.of("error: " + missing + ": no such file or folder"),
-        OutputFailureTest.errors(noInput));
+    assertEquals(List.of("error: " + missing + ": no such file or folder"), noInput.errors());
 
     Cli.Run folder = Cli.run("predict", "--model", export.toString(), "--input", root.toString());
     assertEquals(
-        List.of("error: --input " + root + ": a folder, not an input file"),
-        OutputFailureTest.errors(folder));
+        List.of("error: --input " + root + ": a folder, not an input file"), folder.errors());
 
     Path bad = Files.writeString(root.resolve("model.json"), "{\"kind\": \"vit\", \"heads\": }");
     Cli.Run json =
         Cli.run("train", "--model-config", bad.toString(), "-o", root.resolve("r").toString());
     assertEquals(2, json.exit(), json.err());
-    assertEquals(1, OutputFailureTest.errors(json).size(), json.err());
+    assertEquals(1, json.errors().size(), json.err());
     assertTrue(
-        OutputFailureTest.errors(json).get(0).startsWith("error: " + bad + ": invalid ModelConfig"),
-        json.err());
+        json.errors().get(0).startsWith("error: " + bad + ": invalid ModelConfig"), json.err());
 
     Cli.Run dir =
         Cli.run("train", "--model-config", root.toString(), "-o", root.resolve("r").toString());
-    assertEquals(
-        List.of("error: " + root + ": a folder, not a JSON file"), OutputFailureTest.errors(dir));
+    assertEquals(List.of("error: " + root + ": a folder, not a JSON file"), dir.errors());
   }
 }

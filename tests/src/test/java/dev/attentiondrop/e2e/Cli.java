@@ -7,7 +7,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * Runs the {@code attentiondrop} command line in a child JVM ({@code java -cp <this JVM's class
@@ -32,6 +34,14 @@ final class Cli {
       }
       return this;
     }
+
+    /** The project's {@code error:} lines (TF's two absl start-up lines aside); no stack trace. */
+    List<String> errors() {
+      if (err.contains("\tat ")) {
+        throw new AssertionError("a stack trace on standard error:\n" + err);
+      }
+      return err.lines().filter(l -> l.startsWith("error:")).toList();
+    }
   }
 
   static Run run(String... args) {
@@ -54,6 +64,28 @@ final class Cli {
     cmd.add(System.getProperty("java.class.path"));
     cmd.add("dev.attentiondrop.cli.Main");
     cmd.addAll(args);
+    return exec(cmd, args, stdout, env -> env.put("TF_CPP_MIN_LOG_LEVEL", "2"));
+  }
+
+  /**
+   * Runs the {@code ./attentiondrop} launcher of the repository {@code repo} on this JVM's class
+   * path (so it does not build), with TensorFlow's log level left to the launcher.
+   */
+  static Run launcher(Path repo, List<String> args) {
+    List<String> cmd = new ArrayList<>(List.of("bash", repo.resolve("attentiondrop").toString()));
+    cmd.addAll(args);
+    return exec(
+        cmd,
+        args,
+        null,
+        env -> {
+          env.remove("TF_CPP_MIN_LOG_LEVEL");
+          env.put("ATTENTIONDROP_CLASSPATH", System.getProperty("java.class.path"));
+        });
+  }
+
+  private static Run exec(
+      List<String> cmd, List<String> args, File stdout, Consumer<Map<String, String>> env) {
     long start = System.nanoTime();
     try {
       Path out = Files.createTempFile("attentiondrop-cli", ".out");
@@ -64,7 +96,7 @@ final class Cli {
                 .redirectOutput(stdout != null ? stdout : out.toFile())
                 .redirectError(err.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-        pb.environment().put("TF_CPP_MIN_LOG_LEVEL", "2");
+        env.accept(pb.environment());
         Process p = pb.start();
         if (!p.waitFor(5, TimeUnit.MINUTES)) {
           p.destroyForcibly();

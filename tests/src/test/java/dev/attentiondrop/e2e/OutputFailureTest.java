@@ -32,15 +32,9 @@ class OutputFailureTest {
     assertEquals(74, predict.exit(), predict.err());
     assertEquals(
         List.of("error: standard output: a write failed (full disk or closed pipe?)"),
-        errors(predict));
+        predict.errors());
     Cli.Run inspect = Cli.run(List.of("inspect", export.toString()), full);
     assertEquals(74, inspect.exit(), inspect.err());
-  }
-
-  /** The project's error lines (TF's two absl start-up lines aside), with no stack trace. */
-  static List<String> errors(Cli.Run run) {
-    assertTrue(!run.err().contains("\tat "), "no stack trace:\n" + run.err());
-    return run.err().lines().filter(l -> l.startsWith("error:")).toList();
   }
 
   @Test
@@ -61,7 +55,7 @@ class OutputFailureTest {
             "/dev/full");
     assertEquals(2, device.exit(), device.err());
     assertEquals(
-        List.of("error: /dev/full: not a regular file; it is not replaced"), errors(device));
+        List.of("error: /dev/full: not a regular file; it is not replaced"), device.errors());
     assertTrue(!Files.isRegularFile(Path.of("/dev/full")), "/dev/full is still a device");
     Cli.Run same =
         Cli.run(
@@ -73,8 +67,8 @@ class OutputFailureTest {
             "--output",
             images.toString());
     assertEquals(2, same.exit(), same.err());
-    assertEquals(1, errors(same).size(), same.err());
-    assertTrue(errors(same).get(0).contains("is the --input file"), same.err());
+    assertEquals(1, same.errors().size(), same.err());
+    assertTrue(same.errors().get(0).contains("is the --input file"), same.err());
     assertArrayEquals(before, Files.readAllBytes(images), "the input is untouched");
   }
 
@@ -99,9 +93,9 @@ class OutputFailureTest {
     Files.write(data, bytes);
     Cli.Run bad = Cli.run("inspect", flipped.toString());
     assertEquals(2, bad.exit(), bad.err());
-    assertEquals(1, errors(bad).size(), bad.err());
+    assertEquals(1, bad.errors().size(), bad.err());
     assertTrue(
-        errors(bad).get(0).startsWith("error: " + flipped + ": the variables are corrupt"),
+        bad.errors().get(0).startsWith("error: " + flipped + ": the variables are corrupt"),
         bad.err());
     assertEquals("", bad.out(), "no report for a corrupt export");
   }

@@ -75,7 +75,6 @@ class PredictBatchingTest {
             "0");
     assertEquals(2, bad.exit());
     assertEquals(
-        List.of("error: --batch-size must be an integer in [1, 65536], got 0"),
-        OutputFailureTest.errors(bad));
+        List.of("error: --batch-size must be an integer in [1, 65536], got 0"), bad.errors());
   }
 }
