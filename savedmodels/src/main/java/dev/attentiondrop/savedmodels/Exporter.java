@@ -4,14 +4,13 @@ import dev.attentiondrop.ops.Checks;
 import dev.attentiondrop.zoo.config.Json;
 import dev.attentiondrop.zoo.config.ModelConfig;
 import dev.attentiondrop.zoo.models.Tokenizer;
-import dev.attentiondrop.zoo.train.RunDirectory;
+import dev.attentiondrop.zoo.train.Staging;
 import dev.attentiondrop.zoo.train.Trainer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Map;
-import java.util.UUID;
 import java.util.stream.Stream;
 import org.tensorflow.Graph;
 import org.tensorflow.SavedModelBundle;
@@ -128,17 +127,14 @@ public final class Exporter {
     if (trainer.modelConfig().kind() == ModelConfig.Kind.TEXT && tokenizer == null) {
       throw new IllegalArgumentException("a text model is exported with its tokenizer; got null");
     }
-    Files.createDirectories(base);
-    Path model = Files.createTempDirectory(base, ".tmp-model-");
-    try {
+    try (Staging staging = Staging.open(base)) {
+      Path model = staging.create("model");
       trainer.save(model.resolve("variables").toString());
       Files.writeString(model.resolve("config.json"), Json.write(trainer.modelConfig()));
       if (tokenizer != null) {
         Files.writeString(model.resolve("tokenizer.json"), Json.write(tokenizer));
       }
       return export(new Request(model, base, version, false, Map.of(), textAssets));
-    } finally {
-      RunDirectory.deleteRecursively(model);
     }
   }
 
@@ -171,8 +167,9 @@ public final class Exporter {
               + request.base()
               + "; choose another --version or pass --overwrite");
     }
-    Path tmp = request.base().resolve(".tmp-" + version + "-" + UUID.randomUUID());
-    try {
+    // a killed export's hidden folders are recovered here; a live one's are left alone
+    try (Staging staging = Staging.open(request.base())) {
+      Path tmp = staging.create(Integer.toString(version));
       writeSavedModel(config, modelDir.resolve("variables").toString(), tmp);
       Path assets = Files.createDirectories(tmp.resolve("assets"));
       Files.copy(configFile, assets.resolve("config.json"));
@@ -185,17 +182,7 @@ public final class Exporter {
       for (Map.Entry<String, Path> e : request.extraAssets().entrySet()) {
         copyIfPresent(e.getValue(), assets.resolve(e.getKey()));
       }
-      if (Files.exists(target)) {
-        Path old = request.base().resolve(".old-" + version + "-" + UUID.randomUUID());
-        Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-        RunDirectory.deleteRecursively(old);
-      } else {
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-      }
-      return target;
-    } finally {
-      RunDirectory.deleteRecursively(tmp);
+      return staging.commit(tmp, Integer.toString(version));
     }
   }
 

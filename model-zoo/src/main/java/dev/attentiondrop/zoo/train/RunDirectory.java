@@ -5,13 +5,18 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
+import java.util.List;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -195,14 +200,19 @@ public record RunDirectory(Path root) {
     }
     Path dir = file.toAbsolutePath().getParent();
     Files.createDirectories(dir);
+    removeStaleTemporaries(dir, file.getFileName().toString());
     Path tmp = Files.createTempFile(dir, "." + file.getFileName() + ".", ".tmp");
     boolean moved = false;
     try {
       try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE);
           OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16)) {
+        // held until closed, after the rename: a later write of this file tells a live temporary
+        // file (locked) from one that a killed process left (free), and removes only the latter
+        channel.lock();
         body.writeTo(out);
         out.flush();
         channel.force(true);
+        CrashPoint.reach("atomic-write.written");
       }
       Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       moved = true;
@@ -211,5 +221,44 @@ public record RunDirectory(Path root) {
         Files.deleteIfExists(tmp);
       }
     }
+  }
+
+  /**
+   * Deletes the temporary files that killed writers of {@code dir/name} left ({@code
+   * .name.<digits>.tmp}, unlocked: no live process writes them). Other files are not looked at.
+   *
+   * @param dir the folder
+   * @param name the file name whose temporaries are removed
+   * @return how many were deleted
+   * @throws IOException if the folder cannot be listed or a file cannot be deleted
+   */
+  static int removeStaleTemporaries(Path dir, String name) throws IOException {
+    Pattern ours = Pattern.compile("\\." + Pattern.quote(name) + "\\.[0-9]+\\.tmp");
+    int removed = 0;
+    List<Path> candidates;
+    try (Stream<Path> entries = Files.list(dir)) {
+      candidates =
+          entries
+              .filter(p -> ours.matcher(p.getFileName().toString()).matches())
+              .filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS))
+              .toList();
+    }
+    for (Path p : candidates) {
+      try (FileChannel channel =
+          FileChannel.open(p, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+        FileLock lock;
+        try {
+          lock = channel.tryLock();
+        } catch (OverlappingFileLockException live) {
+          continue; // written by this process now
+        }
+        if (lock != null && Files.deleteIfExists(p)) {
+          removed++;
+        }
+      } catch (NoSuchFileException gone) {
+        // renamed or removed meanwhile
+      }
+    }
+    return removed;
   }
 }

@@ -285,6 +285,9 @@ public final class TrainingRun {
       if (!Files.isDirectory(directory)) {
         empty = false;
       } else {
+        // a run killed before its config.json was renamed into place leaves only the temporary
+        // file of that write: ours, so removed, and the folder counts as empty
+        RunDirectory.removeStaleTemporaries(directory, "config.json");
         try (Stream<Path> entries = Files.list(directory)) {
           empty = entries.findAny().isEmpty();
         }
@@ -416,6 +419,7 @@ public final class TrainingRun {
     Path folder = dir.checkpoints().resolve(name);
     Files.createDirectories(folder);
     trainer.save(folder.resolve("ckpt").toString());
+    CrashPoint.reach("train.checkpoint-saved");
     RunDirectory.writeAtomically(
         dir.state(), Json.write(Map.of("epoch", epoch, "checkpoint", name + "/ckpt")));
     try (Stream<Path> old = Files.list(dir.checkpoints())) {
@@ -429,15 +433,15 @@ public final class TrainingRun {
 
   private static void saveFinal(Trainer trainer, RunDirectory dir, Tokenizer tokenizer)
       throws IOException {
-    Path tmp = dir.root().resolve("model.tmp");
-    RunDirectory.deleteRecursively(tmp);
-    Files.createDirectories(tmp);
-    trainer.save(tmp.resolve("variables").toString());
-    RunDirectory.writeAtomically(tmp.resolve("config.json"), Json.write(trainer.modelConfig()));
-    if (tokenizer != null) {
-      RunDirectory.writeAtomically(tmp.resolve("tokenizer.json"), Json.write(tokenizer));
+    // a kill at any point leaves model/ as it was or complete (Staging recovers the rest)
+    try (Staging staging = Staging.open(dir.root())) {
+      Path tmp = staging.create("model");
+      trainer.save(tmp.resolve("variables").toString());
+      RunDirectory.writeAtomically(tmp.resolve("config.json"), Json.write(trainer.modelConfig()));
+      if (tokenizer != null) {
+        RunDirectory.writeAtomically(tmp.resolve("tokenizer.json"), Json.write(tokenizer));
+      }
+      staging.commit(tmp, "model");
     }
-    RunDirectory.deleteRecursively(dir.model());
-    Files.move(tmp, dir.model());
   }
 }

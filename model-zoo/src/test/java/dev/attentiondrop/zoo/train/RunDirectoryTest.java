@@ -63,4 +63,17 @@ class RunDirectoryTest {
             IOException.class, () -> RunDirectory.writeAtomically(Path.of("/dev/full"), "x"));
     assertTrue(dev.getMessage().contains("not a regular file"), dev.getMessage());
   }
+
+  @Test
+  @DisplayName("a write removes the unlocked temporaries a killed writer of that file left, only")
+  void staleTemporariesOfTheSameFile(@TempDir Path dir) throws IOException {
+    Path stale = Files.writeString(dir.resolve(".state.json.123456789.tmp"), "killed mid-write");
+    Path otherFile = Files.writeString(dir.resolve(".metrics.csv.42.tmp"), "another file's");
+    Path notOurs = Files.writeString(dir.resolve(".state.json.backup.tmp"), "the user's");
+    RunDirectory.writeAtomically(dir.resolve("state.json"), "{}");
+    assertTrue(Files.notExists(stale), "the stale temporary is removed");
+    assertTrue(Files.exists(otherFile), "another file's temporary is not this write's business");
+    assertTrue(Files.exists(notOurs), "a name outside the pattern is not ours");
+    assertEquals("{}", Files.readString(dir.resolve("state.json")));
+  }
 }
