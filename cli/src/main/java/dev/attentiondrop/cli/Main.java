@@ -16,9 +16,11 @@ import picocli.CommandLine.Command;
       "TensorFlow's own log lines are hidden: the launcher sets TF_CPP_MIN_LOG_LEVEL=2 unless it is"
           + " set, and drops two absl start-up lines; pass --tf-logs (anywhere) to see them all.",
       "",
-      "Exit status: 0 done; 2 bad input or a failed command (one 'error:' line); 1 an unexpected"
-          + " failure; 74 standard output could not be written. --debug (anywhere) adds the stack"
-          + " trace."
+      "Exit status: 0 done; 2 a bad option or parameter; 65 an input file's content is wrong"
+          + " (corrupt, truncated, malformed, not UTF-8); 66 an input file or dataset does not"
+          + " exist; 74 a read or write failed (full or read-only disk, standard output); 1 an"
+          + " unexpected failure. Every failure prints one 'error:' line; --debug (anywhere) adds"
+          + " the stack trace."
     },
     subcommands = {
       TrainAndExportCommand.class,
@@ -36,7 +38,13 @@ public final class Main implements Runnable {
     new CommandLine(this).usage(System.out);
   }
 
-  /** Runs the command line; bad input prints a clear message and exits with status 2. */
+  /**
+   * Runs the command line; a failure prints one {@code error:} line and returns its exit status
+   * (see the class's footer: 2 usage, 65 data, 66 no input, 74 I/O, 1 internal).
+   *
+   * @param args the command line
+   * @return the exit status
+   */
   public static int execute(String... args) {
     // --debug (anywhere on the line) adds the stack trace to the error line
     boolean debug = Arrays.asList(args).contains("--debug");
@@ -49,7 +57,7 @@ public final class Main implements Runnable {
           }
           if (Errors.expected(ex)) {
             line.getErr().println("error: " + Errors.message(ex));
-            return Errors.FAILED;
+            return Errors.status(ex);
           }
           line.getErr()
               .println(
@@ -59,6 +67,23 @@ public final class Main implements Runnable {
                       + Errors.message(ex)
                       + (debug ? "" : " (run with --debug for the stack trace)"));
           return Errors.INTERNAL;
+        });
+    cli.setParameterExceptionHandler(
+        (ex, line) -> {
+          // one line, as every other failure; the usage is one --help away
+          CommandLine where = ex.getCommandLine();
+          where
+              .getErr()
+              .println(
+                  "error: "
+                      + ex.getMessage()
+                      + " (see '"
+                      + where.getCommandSpec().qualifiedName()
+                      + " --help')");
+          if (debug) {
+            ex.printStackTrace(where.getErr());
+          }
+          return Errors.USAGE;
         });
     CommandLine train = cli.getSubcommands().get("train");
     train
@@ -78,7 +103,7 @@ public final class Main implements Runnable {
   }
 
   /** Exit status when standard output could not be written (sysexits' EX_IOERR). */
-  public static final int STDOUT_FAILED = 74;
+  public static final int STDOUT_FAILED = Errors.IO;
 
   public static void main(String[] args) {
     System.exit(execute(args));

@@ -9,11 +9,13 @@ import dev.attentiondrop.zoo.config.RegularizerConfig;
 import dev.attentiondrop.zoo.config.RegularizerRegistry;
 import dev.attentiondrop.zoo.data.Datasets;
 import dev.attentiondrop.zoo.train.ConsistencyConfig;
+import dev.attentiondrop.zoo.train.MemoryEstimate;
 import dev.attentiondrop.zoo.train.OptimizerConfig;
 import dev.attentiondrop.zoo.train.RobustnessConfig;
 import dev.attentiondrop.zoo.train.TrainConfig;
 import dev.attentiondrop.zoo.train.TrainingRun;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
@@ -238,6 +240,14 @@ public class TrainCommand implements Callable<Integer> {
       description = "Continue the run in --output from its last checkpoint.")
   boolean resume;
 
+  @Option(
+      names = "--max-memory",
+      description =
+          "Refuse sizes whose training would need more memory than this (e.g. 8g; default: this"
+              + " machine's memory). The estimate counts weights, gradients, Adam moments and one"
+              + " batch's activations.")
+  String maxMemory;
+
   @Option(names = "--no-progress", description = "No progress bar.")
   boolean noProgress;
 
@@ -326,6 +336,7 @@ public class TrainCommand implements Callable<Integer> {
                     : RobustnessConfig.parseEps(attackEps, pgdSteps, attackExamples))
             .evaluation(TrainConfig.Evaluation.TEST)
             .build();
+    checkMemory(mc, tc);
     Path out =
         output != null
             ? output
@@ -348,12 +359,11 @@ public class TrainCommand implements Callable<Integer> {
             .printingTo(System.out)
             .recordingRevision(SourceRevision.current());
     if (resume) {
-      if (!Files.isRegularFile(out.resolve("checkpoints").resolve("state.json"))) {
+      if (!Files.isRegularFile(out.resolve("config.json"))) {
         throw new IllegalArgumentException(
             "--resume "
                 + out
-                + ": no checkpoint to resume (checkpoints/state.json is missing); run without"
-                + " --resume to start it");
+                + ": no run to resume (no config.json there); run without --resume to start it");
       }
       options = options.resuming();
     }
@@ -374,5 +384,30 @@ public class TrainCommand implements Callable<Integer> {
         last.testBrier(),
         out.toAbsolutePath());
     return 0;
+  }
+
+  /** Refuses a model whose training cannot fit in {@code --max-memory}, before building it. */
+  private void checkMemory(ModelConfig mc, TrainConfig tc) {
+    long limit =
+        maxMemory != null
+            ? MemoryEstimate.parseBytes("--max-memory", maxMemory)
+            : ((com.sun.management.OperatingSystemMXBean)
+                    ManagementFactory.getOperatingSystemMXBean())
+                .getTotalMemorySize();
+    MemoryEstimate need = MemoryEstimate.of(mc, tc);
+    if (need.totalBytes() > limit) {
+      throw new IllegalArgumentException(
+          String.format(
+              "model too large (--dim %d, --mlp-dim %d, --layers %d, --batch-size %d): training"
+                  + " needs %s, more than %s %s; choose smaller sizes%s",
+              mc.modelDim(),
+              mc.mlpDim(),
+              mc.layers(),
+              tc.batchSize(),
+              need.describe(),
+              maxMemory != null ? "--max-memory" : "this machine's memory",
+              MemoryEstimate.bytes(limit),
+              maxMemory != null ? "" : " or pass --max-memory to override"));
+    }
   }
 }

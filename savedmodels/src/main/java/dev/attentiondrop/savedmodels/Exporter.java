@@ -4,6 +4,7 @@ import dev.attentiondrop.ops.Checks;
 import dev.attentiondrop.zoo.config.Json;
 import dev.attentiondrop.zoo.config.ModelConfig;
 import dev.attentiondrop.zoo.models.Tokenizer;
+import dev.attentiondrop.zoo.train.CheckpointFormatException;
 import dev.attentiondrop.zoo.train.Staging;
 import dev.attentiondrop.zoo.train.Trainer;
 import java.io.IOException;
@@ -157,6 +158,8 @@ public final class Exporter {
     }
     ModelConfig config = Json.read(configFile, ModelConfig.class);
     Files.createDirectories(request.base());
+    // first put back what a killed export left (a version it had moved aside), then count
+    Staging.recoverStale(request.base());
     int version = request.version() != null ? request.version() : nextVersion(request.base());
     Path target = request.base().resolve(Integer.toString(version));
     if (Files.exists(target) && !request.overwrite()) {
@@ -165,7 +168,7 @@ public final class Exporter {
               + version
               + " already exists in "
               + request.base()
-              + "; choose another --version or pass --overwrite");
+              + "; choose another --model-version or pass --overwrite");
     }
     // a killed export's hidden folders are recovered here; a live one's are left alone
     try (Staging staging = Staging.open(request.base())) {
@@ -182,7 +185,7 @@ public final class Exporter {
       for (Map.Entry<String, Path> e : request.extraAssets().entrySet()) {
         copyIfPresent(e.getValue(), assets.resolve(e.getKey()));
       }
-      return staging.commit(tmp, Integer.toString(version));
+      return staging.commit(tmp, Integer.toString(version), request.overwrite());
     }
   }
 
@@ -194,18 +197,29 @@ public final class Exporter {
         try {
           session.restore(checkpoint);
         } catch (RuntimeException e) {
-          throw new IllegalArgumentException(
-              "cannot restore the trained weights from "
-                  + checkpoint
-                  + ": "
-                  + Predictor.firstLine(e.getMessage()),
+          throw new CheckpointFormatException(
+              checkpoint,
+              "cannot restore the trained weights: missing, corrupt or of another model"
+                  + " (TensorFlow: "
+                  + Predictor.firstLine(e.getMessage())
+                  + ")",
               e);
         }
-        SavedModelBundle.exporter(dir.toString())
-            .withTags(SavedModelBundle.DEFAULT_TAG)
-            .withFunction(SessionFunction.create(serving.serving(), session))
-            .withFunction(SessionFunction.create(serving.attention(), session))
-            .export();
+        try {
+          SavedModelBundle.exporter(dir.toString())
+              .withTags(SavedModelBundle.DEFAULT_TAG)
+              .withFunction(SessionFunction.create(serving.serving(), session))
+              .withFunction(SessionFunction.create(serving.attention(), session))
+              .export();
+        } catch (RuntimeException e) {
+          // TensorFlow reports a full or read-only disk as its own runtime error
+          throw new IOException(
+              dir
+                  + ": cannot write the SavedModel (TensorFlow: "
+                  + Predictor.firstLine(e.getMessage())
+                  + ")",
+              e);
+        }
       }
     }
   }
@@ -227,11 +241,11 @@ public final class Exporter {
     }
     if (largest == Integer.MAX_VALUE) {
       throw new IllegalArgumentException(
-          "next version (--version) of "
+          "next version (--model-version) of "
               + base
               + ": the largest version is already "
               + Integer.MAX_VALUE
-              + "; pass --version with a free number in [1, "
+              + "; pass --model-version with a free number in [1, "
               + Integer.MAX_VALUE
               + "]");
     }

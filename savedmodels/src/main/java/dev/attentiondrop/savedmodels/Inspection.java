@@ -86,7 +86,7 @@ public record Inspection(
    *
    * @param dir a SavedModel folder
    * @param tags the meta graph's tags, for example {@link #tags()}
-   * @throws IllegalArgumentException naming the folder when the variables cannot be restored
+   * @throws SavedModelFormatException naming the folder when the variables cannot be restored
    */
   public static void verifyVariables(Path dir, List<String> tags) {
     SavedModels.checkLayout(dir);
@@ -94,9 +94,9 @@ public record Inspection(
         SavedModelBundle.load(dir.toString(), tags.toArray(String[]::new))) {
       // loaded: every variable was read and its checksum verified
     } catch (RuntimeException e) {
-      throw new IllegalArgumentException(
-          dir
-              + ": the variables are corrupt or do not match the graph (TensorFlow: "
+      throw new SavedModelFormatException(
+          dir.toString(),
+          "the variables are corrupt or do not match the graph (TensorFlow: "
               + Predictor.firstLine(e.getMessage())
               + ")",
           e);
@@ -111,8 +111,9 @@ public record Inspection(
    *     variables/})
    * @return what the export holds
    * @throws IOException if a file cannot be read
-   * @throws IllegalArgumentException if {@code dir} is not a complete SavedModel, or its {@code
-   *     saved_model.pb} is corrupt, truncated or holds no meta graph
+   * @throws IllegalArgumentException if {@code dir} is not a complete SavedModel
+   * @throws SavedModelFormatException if its {@code saved_model.pb} is corrupt, truncated or holds
+   *     no meta graph
    */
   public static Inspection of(Path dir) throws IOException {
     SavedModels.checkLayout(dir);
@@ -120,11 +121,12 @@ public record Inspection(
     try (InputStream in = Files.newInputStream(dir.resolve("saved_model.pb"))) {
       model = SavedModel.parseFrom(in);
     } catch (InvalidProtocolBufferException e) {
-      throw new IllegalArgumentException(
-          dir.resolve("saved_model.pb") + " is corrupt or truncated: " + e.getMessage(), e);
+      throw new SavedModelFormatException(
+          dir.resolve("saved_model.pb").toString(), "corrupt or truncated: " + e.getMessage(), e);
     }
     if (model.getMetaGraphsCount() == 0) {
-      throw new IllegalArgumentException(dir.resolve("saved_model.pb") + " holds no meta graph");
+      throw new SavedModelFormatException(
+          dir.resolve("saved_model.pb").toString(), "holds no meta graph", null);
     }
     MetaGraphDef meta = model.getMetaGraphs(0);
     Map<String, String> signatures = new TreeMap<>();

@@ -65,9 +65,10 @@ public final class Predictor implements AutoCloseable {
    *
    * @param dir a SavedModel version folder, for example {@code BASE/1}
    * @return a predictor on its {@code serving_default} signature; the caller closes it
+   * @throws SavedModelFormatException if TensorFlow cannot load it (corrupt or truncated files)
    * @throws IllegalArgumentException if {@code dir} is not a complete SavedModel (with a hint when
-   *     it holds numbered versions), TensorFlow cannot load it, or it has no {@code
-   *     serving_default} taking {@code images} or {@code token_ids}
+   *     it holds numbered versions), or it has no {@code serving_default} taking {@code images} or
+   *     {@code token_ids}
    */
   public static Predictor load(Path dir) {
     SavedModels.checkLayout(dir);
@@ -75,8 +76,12 @@ public final class Predictor implements AutoCloseable {
     try {
       bundle = SavedModelBundle.load(dir.toString(), SavedModelBundle.DEFAULT_TAG);
     } catch (RuntimeException e) {
-      throw new IllegalArgumentException(
-          "cannot load SavedModel " + dir + ": " + firstLine(e.getMessage()), e);
+      throw new SavedModelFormatException(
+          dir.toString(),
+          "TensorFlow cannot load this SavedModel: corrupt, truncated or incomplete ("
+              + firstLine(e.getMessage())
+              + ")",
+          e);
     }
     try {
       return new Predictor(bundle);

@@ -29,11 +29,11 @@ class NextVersionTest {
   }
 
   @Test
-  @DisplayName("no overflow past 2147483647: an error that names --version")
+  @DisplayName("no overflow past 2147483647: an error that names --model-version")
   void noOverflow(@TempDir Path base) throws IOException {
     Files.createDirectory(base.resolve("2147483647"));
     var e = assertThrows(IllegalArgumentException.class, () -> Exporter.nextVersion(base));
-    assertTrue(e.getMessage().contains("--version"), e.getMessage());
+    assertTrue(e.getMessage().contains("--model-version"), e.getMessage());
     assertTrue(e.getMessage().contains("2147483647"), e.getMessage());
   }
 }

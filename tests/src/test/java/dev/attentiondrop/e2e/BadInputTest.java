@@ -24,7 +24,7 @@ class BadInputTest {
     Cli.Run resume = Cli.run("train", "--resume", "--epochs", "1", "-o", missing.toString());
     assertEquals(2, resume.exit(), resume.err());
     assertEquals(1, resume.errors().size(), resume.err());
-    assertTrue(resume.errors().get(0).contains("no checkpoint to resume"), resume.err());
+    assertTrue(resume.errors().get(0).contains("no run to resume"), resume.err());
     assertTrue(Files.notExists(missing), "no folder made");
 
     Path users = Files.createDirectories(root.resolve("photos"));
@@ -51,7 +51,7 @@ class BadInputTest {
     Path missing = root.resolve("missing.csv");
     Cli.Run noInput =
         Cli.run("predict", "--model", export.toString(), "--input", missing.toString());
-    assertEquals(2, noInput.exit(), noInput.err());
+    assertEquals(66, noInput.exit(), noInput.err());
     assertEquals(List.of("error: " + missing + ": no such file or folder"), noInput.errors());
 
     Cli.Run folder = Cli.run("predict", "--model", export.toString(), "--input", root.toString());
@@ -61,7 +61,7 @@ class BadInputTest {
     Path bad = Files.writeString(root.resolve("model.json"), "{\"kind\": \"vit\", \"heads\": }");
     Cli.Run json =
         Cli.run("train", "--model-config", bad.toString(), "-o", root.resolve("r").toString());
-    assertEquals(2, json.exit(), json.err());
+    assertEquals(65, json.exit(), json.err());
     assertEquals(1, json.errors().size(), json.err());
     assertTrue(
         json.errors().get(0).startsWith("error: " + bad + ": invalid ModelConfig"), json.err());
@@ -69,5 +69,27 @@ class BadInputTest {
     Cli.Run dir =
         Cli.run("train", "--model-config", root.toString(), "-o", root.resolve("r").toString());
     assertEquals(List.of("error: " + root + ": a folder, not a JSON file"), dir.errors());
+  }
+
+  @Test
+  @DisplayName("export: odd names in the base are noted, not counted; huge numbers are warned of")
+  void oddVersionNames() throws Exception {
+    Path base = TrainedModels.fresh("odd-versions");
+    Files.createDirectories(base.resolve("99999999999"));
+    Files.createDirectories(base.resolve("latest"));
+    Files.createDirectories(base.resolve("4"));
+    Cli.Run r =
+        Cli.run("export", "--run", TrainedModels.vit().run().toString(), "--base", base.toString())
+            .assertSuccess();
+    assertTrue(r.out().contains("exported " + base.resolve("5")), r.out());
+    assertTrue(
+        r.out()
+            .contains(
+                "note: "
+                    + base.resolve("99999999999")
+                    + " is beyond the versions counted here ([1, 2147483647]); TF Serving"),
+        r.out());
+    assertTrue(
+        r.out().contains("note: " + base.resolve("latest") + " is not a version folder"), r.out());
   }
 }

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -57,14 +58,91 @@ final class Cli {
    * /dev/full}); {@code out} of the result is then empty.
    */
   static Run run(List<String> args, File stdout) {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.add("-Xmx1g");
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add("dev.attentiondrop.cli.Main");
-    cmd.addAll(args);
-    return exec(cmd, args, stdout, env -> env.put("TF_CPP_MIN_LOG_LEVEL", "2"));
+    return run(new Child().stdout(stdout), args);
+  }
+
+  /**
+   * Where a child JVM that crashes writes its {@code hs_err} file; the suites check it stays empty.
+   */
+  static final Path CRASH_LOGS = Path.of("target", "hs_err").toAbsolutePath();
+
+  /** How a child runs besides its arguments: JVM options, environment, limits, standard output. */
+  static final class Child {
+    private File stdout;
+    private final List<String> jvm = new ArrayList<>();
+    private final Map<String, String> env = new HashMap<>();
+    private Integer fileSizeLimitKb;
+
+    /** Standard output to this file or device instead of a capture. */
+    Child stdout(File f) {
+      stdout = f;
+      return this;
+    }
+
+    /** Halts the child at {@code point} (see {@code CrashPoint}): as kill -9 there. */
+    Child crashAt(String point) {
+      jvm.add("-Dattentiondrop.crash-at=" + point);
+      return this;
+    }
+
+    /** An environment variable of the child. */
+    Child env(String name, String value) {
+      env.put(name, value);
+      return this;
+    }
+
+    /**
+     * The largest file the child may write ({@code ulimit -f}, in KiB): a full disk, unprivileged.
+     */
+    Child fileSizeLimitKb(int kb) {
+      fileSizeLimitKb = kb;
+      return this;
+    }
+
+    List<String> command(List<String> args) {
+      List<String> cmd = new ArrayList<>();
+      if (fileSizeLimitKb != null) {
+        // bash sets the limit and execs the JVM, which ignores SIGXFSZ: writes fail with EFBIG
+        cmd.addAll(
+            List.of("bash", "-c", "ulimit -f " + fileSizeLimitKb + " && exec \"$@\"", "bash"));
+      }
+      cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+      cmd.add("-Xmx1g");
+      cmd.add("-XX:-UsePerfData"); // no hsperfdata file (it would meet ulimit -f)
+      // short runs: the C1 compiler and the serial collector start a child with ~40 % less CPU
+      cmd.add("-XX:TieredStopAtLevel=1");
+      cmd.add("-XX:+UseSerialGC");
+      cmd.add("-XX:ErrorFile=" + CRASH_LOGS.resolve("hs_err_%p.log"));
+      cmd.addAll(jvm);
+      cmd.add("-cp");
+      cmd.add(System.getProperty("java.class.path"));
+      cmd.add("dev.attentiondrop.cli.Main");
+      cmd.addAll(args);
+      return cmd;
+    }
+  }
+
+  /** Runs {@code args} in a child as {@code child} says. */
+  static Run run(Child child, List<String> args) {
+    return exec(
+        child.command(args),
+        args,
+        child.stdout,
+        env -> {
+          env.put("TF_CPP_MIN_LOG_LEVEL", "2");
+          env.putAll(child.env);
+        });
+  }
+
+  /** Starts {@code args} in a child and returns at once (for kill -9 at a chosen moment). */
+  static Process start(List<String> args, Path log) throws IOException {
+    ProcessBuilder pb =
+        new ProcessBuilder(new Child().command(args))
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+    pb.environment().put("TF_CPP_MIN_LOG_LEVEL", "2");
+    return pb.start();
   }
 
   /**

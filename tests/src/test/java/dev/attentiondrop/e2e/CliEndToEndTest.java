@@ -150,7 +150,13 @@ class CliEndToEndTest {
 
     Cli.Run refused =
         Cli.run(
-            "export", "--run", vit.run().toString(), "--base", base.toString(), "--version", "1");
+            "export",
+            "--run",
+            vit.run().toString(),
+            "--base",
+            base.toString(),
+            "--model-version",
+            "1");
     assertEquals(2, refused.exit(), refused.err());
     assertTrue(refused.err().contains("version 1 already exists in " + base), refused.err());
     assertTrue(refused.err().contains("--overwrite"), refused.err());
@@ -168,7 +174,7 @@ class CliEndToEndTest {
             vit.run().toString(),
             "--base",
             base.toString(),
-            "--version",
+            "--model-version",
             "1",
             "--overwrite"));
     assertFalse(Files.exists(v1.resolve("assets/marker.txt")), "version 1 replaced");
@@ -204,16 +210,17 @@ class CliEndToEndTest {
             broken.toString(),
             "--base",
             base.toString(),
-            "--version",
+            "--model-version",
             "1",
             "--overwrite");
-    assertEquals(2, failed.exit(), failed.out() + failed.err());
+    assertEquals(65, failed.exit(), failed.out() + failed.err()); // a corrupt checkpoint: data
     assertTrue(
         failed
             .err()
             .contains(
-                "error: cannot restore the trained weights from "
-                    + broken.resolve("model/variables")),
+                "error: "
+                    + broken.resolve("model/variables")
+                    + ": cannot restore the trained weights"),
         failed.err());
     assertFalse(
         failed.err().contains("\tat "), "a clear message, not a stack trace: " + failed.err());
@@ -221,7 +228,7 @@ class CliEndToEndTest {
         before, Files.readAllBytes(base.resolve("1/saved_model.pb")), "the old version is intact");
     assertNoTemporaryFolder(base);
 
-    assertEquals(2, Main.execute("export", "--run", broken.toString()));
+    assertEquals(65, Main.execute("export", "--run", broken.toString()));
     assertFalse(Files.exists(broken.resolve("export/1")), "no partial version");
     assertNoTemporaryFolder(broken.resolve("export"));
 

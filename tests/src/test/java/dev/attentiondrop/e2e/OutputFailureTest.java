@@ -53,7 +53,7 @@ class OutputFailureTest {
             images.toString(),
             "--output",
             "/dev/full");
-    assertEquals(2, device.exit(), device.err());
+    assertEquals(74, device.exit(), device.err());
     assertEquals(
         List.of("error: /dev/full: not a regular file; it is not replaced"), device.errors());
     assertTrue(!Files.isRegularFile(Path.of("/dev/full")), "/dev/full is still a device");
@@ -92,7 +92,7 @@ class OutputFailureTest {
     bytes[bytes.length / 2] ^= 0x10;
     Files.write(data, bytes);
     Cli.Run bad = Cli.run("inspect", flipped.toString());
-    assertEquals(2, bad.exit(), bad.err());
+    assertEquals(65, bad.exit(), bad.err());
     assertEquals(1, bad.errors().size(), bad.err());
     assertTrue(
         bad.errors().get(0).startsWith("error: " + flipped + ": the variables are corrupt"),

@@ -130,7 +130,9 @@ public final class Json {
    * @param file a UTF-8 JSON file
    * @param type the class to read
    * @return the value
-   * @throws IllegalArgumentException naming the file: not valid JSON, an unknown key, a bad value
+   * @throws JsonFileException naming the file: not UTF-8, not valid JSON, an unknown key, a bad
+   *     value
+   * @throws IllegalArgumentException if {@code file} is a folder
    * @throws IOException if the file cannot be read
    */
   public static <T> T read(Path file, Class<T> type) throws IOException {
@@ -141,12 +143,12 @@ public final class Json {
     try {
       text = Files.readString(file);
     } catch (CharacterCodingException e) {
-      throw new IllegalArgumentException(file + ": not UTF-8 text", e);
+      throw new JsonFileException(file.toString(), "not UTF-8 text", e);
     }
     try {
       return read(text, type);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+      throw new JsonFileException(file.toString(), e.getMessage(), e);
     }
   }
 

@@ -1,11 +1,16 @@
 package dev.attentiondrop.zoo.data;
 
+import java.io.BufferedInputStream;
+import java.io.Closeable;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.zip.GZIPInputStream;
 
 /**
  * Reads and writes IDX files of unsigned bytes (the MNIST format): a big-endian magic number {@code
@@ -59,6 +64,153 @@ public final class ImageIdx {
     RawFile images = RawFile.of(file);
     int[] dims = dims(images, 3);
     return new Images(dims[0], dims[1], dims[2], pixels(images));
+  }
+
+  /**
+   * Opens an images file for reading one image at a time, in constant memory whatever its size: the
+   * header is checked first, then each {@link ImageReader#next} reads one image's bytes (gunzipping
+   * as it goes), and the end checks that the file holds exactly the images it declares.
+   *
+   * @param file an IDX images file {@code [n, rows, cols]}, gzipped or not
+   * @return the reader; close it
+   * @throws IOException if the file cannot be read or its header is wrong (a {@link
+   *     DatasetFormatException})
+   */
+  public static ImageReader openImages(Path file) throws IOException {
+    InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
+    try {
+      in.mark(2);
+      boolean gzipped = in.read() == 0x1f && in.read() == 0x8b;
+      in.reset();
+      if (gzipped) {
+        in = new GZIPInputStream(in, 1 << 16);
+      }
+      return new ImageReader(file.toString(), in);
+    } catch (IOException | RuntimeException e) {
+      in.close();
+      if (e instanceof DatasetFormatException || !(e instanceof IOException io)) {
+        throw e;
+      }
+      throw new DatasetFormatException(
+          file.toString(),
+          "a readable IDX images file",
+          "an unreadable one (" + io.getMessage() + ")",
+          io);
+    }
+  }
+
+  /** Images read one at a time from an IDX file ({@link #openImages}). */
+  public static final class ImageReader implements Closeable {
+    private final String name;
+    private final InputStream in;
+    private final int count;
+    private final int rows;
+    private final int cols;
+    private final byte[] buffer;
+    private int read;
+
+    private ImageReader(String name, InputStream in) throws IOException {
+      this.name = name;
+      this.in = in;
+      byte[] header = readHeader(in, name);
+      ByteBuffer buf = ByteBuffer.wrap(header);
+      int magic = buf.getInt();
+      if (magic != 0x0803) {
+        throw new DatasetFormatException(
+            name,
+            "IDX magic number 0x00000803 (unsigned-byte images, 3 dimensions)",
+            String.format("0x%08X", magic));
+      }
+      count = buf.getInt();
+      rows = buf.getInt();
+      cols = buf.getInt();
+      if (count < 0 || rows < 1 || cols < 1 || (long) rows * cols > 1 << 24) {
+        throw new DatasetFormatException(
+            name, "sizes n >= 0 and 1 <= rows x cols <= 2^24", count + " x " + rows + " x " + cols);
+      }
+      buffer = new byte[rows * cols];
+    }
+
+    private static byte[] readHeader(InputStream in, String name) throws IOException {
+      byte[] header = in.readNBytes(16);
+      if (header.length < 16) {
+        throw new DatasetFormatException(
+            name, "a 16-byte IDX images header", "only " + header.length + " bytes");
+      }
+      return header;
+    }
+
+    /**
+     * The number of images the header declares.
+     *
+     * @return n
+     */
+    public int count() {
+      return count;
+    }
+
+    /**
+     * Image height.
+     *
+     * @return rows
+     */
+    public int rows() {
+      return rows;
+    }
+
+    /**
+     * Image width.
+     *
+     * @return cols
+     */
+    public int cols() {
+      return cols;
+    }
+
+    /**
+     * Reads the next image, pixel byte {@code b} scaled to {@code b / 255}.
+     *
+     * @param pixels receives {@code rows * cols} values
+     * @return false after the last image (the file then ended exactly there)
+     * @throws IOException if the file is truncated, has trailing data or its gzip stream is corrupt
+     *     (a {@link DatasetFormatException})
+     */
+    public boolean next(float[] pixels) throws IOException {
+      try {
+        if (read == count) {
+          if (in.read() != -1) {
+            throw new DatasetFormatException(
+                name, "exactly " + count + " images, as its header declares", "trailing data");
+          }
+          return false;
+        }
+        int got = in.readNBytes(buffer, 0, buffer.length);
+        if (got < buffer.length) {
+          throw new DatasetFormatException(
+              name,
+              count + " images, as its header declares",
+              read + " images and " + got + " bytes (truncated)");
+        }
+      } catch (DatasetFormatException e) {
+        throw e;
+      } catch (IOException e) {
+        throw new DatasetFormatException(
+            name,
+            "a complete gzip stream",
+            "a truncated or corrupt one (" + e.getMessage() + ")",
+            e);
+      }
+      for (int i = 0; i < buffer.length; i++) {
+        pixels[i] = (buffer[i] & 0xff) / 255f;
+      }
+      read++;
+      return true;
+    }
+
+    @Override
+    public void close() throws IOException {
+      in.close();
+    }
   }
 
   static ImageDataset read(

@@ -1,11 +1,15 @@
 package dev.attentiondrop.zoo.train;
 
+import java.util.HashMap;
+import java.util.Map;
+
 /**
  * Named points in the file-writing code where a test can stop the process as abruptly as {@code
- * kill -9} does: with the system property {@code attentiondrop.crash-at=NAME}, reaching point
- * {@code NAME} halts the JVM at once (exit status 137; no {@code finally} block, no shutdown hook
- * runs, the operating system releases the files and locks). Without the property nothing happens.
- * The reliability tests use it to check that every such point leaves the files recoverable.
+ * kill -9} does: with the system property {@code attentiondrop.crash-at=NAME} (or {@code NAME:N},
+ * the {@code N}-th time), reaching point {@code NAME} halts the JVM at once (exit status 137; no
+ * {@code finally} block, no shutdown hook runs, the operating system releases the files and locks).
+ * Without the property nothing happens. The reliability tests use it to check that every such point
+ * leaves the files recoverable.
  *
  * <p>Points: {@code atomic-write.written} (a temporary file written, not yet renamed), {@code
  * staging.staged} (a result written in its work folder), {@code staging.aside} (the old result
@@ -25,8 +29,17 @@ public final class CrashPoint {
    * @param name the point reached
    */
   public static void reach(String name) {
-    if (name.equals(System.getProperty(PROPERTY))) {
-      Runtime.getRuntime().halt(137);
+    String at = System.getProperty(PROPERTY);
+    if (at == null || !(at.equals(name) || at.startsWith(name + ":"))) {
+      return;
+    }
+    int nth = at.equals(name) ? 1 : Integer.parseInt(at.substring(name.length() + 1));
+    synchronized (REACHED) {
+      if (REACHED.merge(name, 1, Integer::sum) == nth) {
+        Runtime.getRuntime().halt(137);
+      }
     }
   }
+
+  private static final Map<String, Integer> REACHED = new HashMap<>();
 }

@@ -1,6 +1,7 @@
 package dev.attentiondrop.zoo.train;
 
 import java.io.BufferedOutputStream;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
@@ -205,13 +206,19 @@ public record RunDirectory(Path root) {
     boolean moved = false;
     try {
       try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE);
-          OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16)) {
+          OutputStream out =
+              new BufferedOutputStream(
+                  new Named(file, Channels.newOutputStream(channel)), 1 << 16)) {
         // held until closed, after the rename: a later write of this file tells a live temporary
         // file (locked) from one that a killed process left (free), and removes only the latter
         channel.lock();
         body.writeTo(out);
         out.flush();
-        channel.force(true);
+        try {
+          channel.force(true);
+        } catch (IOException e) {
+          throw Named.failed(file, e);
+        }
         CrashPoint.reach("atomic-write.written");
       }
       Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -260,5 +267,46 @@ public record RunDirectory(Path root) {
       }
     }
     return removed;
+  }
+
+  /** A stream whose write errors (a full disk: {@code File too large}, ...) name the file. */
+  private static final class Named extends FilterOutputStream {
+    private final Path file;
+
+    Named(Path file, OutputStream out) {
+      super(out);
+      this.file = file;
+    }
+
+    static IOException failed(Path file, IOException e) {
+      return new IOException(file + ": cannot write (" + e.getMessage() + ")", e);
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      try {
+        out.write(b);
+      } catch (IOException e) {
+        throw failed(file, e);
+      }
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      try {
+        out.write(b, off, len);
+      } catch (IOException e) {
+        throw failed(file, e);
+      }
+    }
+
+    @Override
+    public void flush() throws IOException {
+      try {
+        out.flush();
+      } catch (IOException e) {
+        throw failed(file, e);
+      }
+    }
   }
 }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -107,13 +108,21 @@ public final class Staging implements AutoCloseable {
    *
    * @param staged the finished work folder
    * @param label the result's name
+   * @param replace whether an existing {@code parent/<label>} may be replaced
    * @return {@code parent/<label>}
+   * @throws java.nio.file.FileAlreadyExistsException if it exists and {@code replace} is false
+   *     (another process committed it meanwhile)
    * @throws IOException if a rename fails (the old result is then moved back)
    */
-  public Path commit(Path staged, String label) throws IOException {
+  public Path commit(Path staged, String label, boolean replace) throws IOException {
     CrashPoint.reach("staging.staged");
     Path target = parent.resolve(checkLabel(label));
-    if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+    boolean exists = Files.exists(target, LinkOption.NOFOLLOW_LINKS);
+    if (exists && !replace) {
+      throw new FileAlreadyExistsException(
+          target.toString(), null, "written meanwhile by another process; not replaced");
+    }
+    if (exists) {
       Path aside = parent.resolve(".old-" + label + "-" + id);
       Files.move(target, aside, StandardCopyOption.ATOMIC_MOVE);
       CrashPoint.reach("staging.aside");

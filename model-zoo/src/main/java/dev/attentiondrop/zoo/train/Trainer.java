@@ -7,6 +7,8 @@ import dev.attentiondrop.ops.xla.CompiledAttention;
 import dev.attentiondrop.zoo.config.ModelConfig;
 import dev.attentiondrop.zoo.layers.CallContext;
 import dev.attentiondrop.zoo.models.Classifier;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -460,18 +462,41 @@ public final class Trainer implements AutoCloseable {
    * Saves every variable (weights and optimizer state) as a TF checkpoint under {@code prefix}.
    *
    * @param prefix the checkpoint prefix (files {@code prefix.index}, {@code prefix.data-*})
+   * @throws UncheckedIOException if TensorFlow cannot write the files (a full or read-only disk)
    */
   public void save(String prefix) {
-    session.save(prefix);
+    try {
+      session.save(prefix);
+    } catch (RuntimeException e) {
+      throw new UncheckedIOException(
+          new IOException(
+              prefix + ": cannot write the checkpoint (TensorFlow: " + firstLine(e) + ")", e));
+    }
   }
 
   /**
    * Restores every variable saved by {@link #save}.
    *
    * @param prefix the checkpoint prefix
+   * @throws CheckpointFormatException if the checkpoint is missing, truncated, corrupt (TensorFlow
+   *     checks its checksums) or holds other variables than this model's
    */
   public void restore(String prefix) {
-    session.restore(prefix);
+    try {
+      session.restore(prefix);
+    } catch (RuntimeException e) {
+      throw new CheckpointFormatException(
+          prefix,
+          "cannot restore the checkpoint: missing, corrupt or of another model (TensorFlow: "
+              + firstLine(e)
+              + ")",
+          e);
+    }
+  }
+
+  private static String firstLine(RuntimeException e) {
+    String m = e.getMessage();
+    return m == null ? e.getClass().getSimpleName() : m.lines().findFirst().orElse(m);
   }
 
   @Override

@@ -268,11 +268,18 @@ public final class TrainingRun {
     Data data = load(model, train);
     String configJson = Json.write(Map.of("model", model, "train", train));
     boolean resuming = options.resume() && Files.exists(dir.state());
-    if (resuming) {
+    // a run killed before its first checkpoint resumes from the start (its files are ours)
+    boolean restarting = options.resume() && !resuming && Files.exists(dir.config());
+    if (resuming || restarting) {
       JsonNode previous = Json.mapper().readTree(Files.readString(dir.config()));
       if (!previous.equals(Json.mapper().readTree(configJson))) {
         throw new IllegalArgumentException(
             "cannot resume " + directory + ": its config.json differs from this run's config");
+      }
+      if (restarting) {
+        options
+            .out()
+            .printf("no checkpoint in %s yet: starting it again from epoch 1%n", directory);
       }
     } else if (Files.exists(dir.metricsJsonl())) {
       throw new IllegalArgumentException(
@@ -311,9 +318,26 @@ public final class TrainingRun {
     try (Trainer trainer = new Trainer(model, train)) {
       int firstEpoch = 1;
       if (resuming) {
-        JsonNode state = Json.mapper().readTree(Files.readString(dir.state()));
-        int done = state.get("epoch").asInt();
-        trainer.restore(dir.checkpoints().resolve(state.get("checkpoint").asText()).toString());
+        JsonNode state = Json.read(dir.state(), JsonNode.class);
+        JsonNode epoch = state.path("epoch");
+        String checkpoint = state.path("checkpoint").asText("");
+        if (!epoch.canConvertToInt()
+            || epoch.asInt() < 1
+            || epoch.asInt() > train.epochs()
+            || !checkpoint.matches("epoch-[0-9]+/ckpt")) {
+          throw new CheckpointFormatException(
+              dir.state().toString(),
+              "expected {\"epoch\": 1.."
+                  + train.epochs()
+                  + ", \"checkpoint\": \"epoch-N/ckpt\"}, found "
+                  + Json.mapper()
+                      .writer()
+                      .without(SerializationFeature.INDENT_OUTPUT)
+                      .writeValueAsString(state),
+              null);
+        }
+        int done = epoch.asInt();
+        trainer.restore(dir.checkpoints().resolve(checkpoint).toString());
         firstEpoch = done + 1;
         for (String line : Files.readAllLines(dir.metricsJsonl())) {
           EpochMetrics m = Json.mapper().readValue(line, EpochMetrics.class);
@@ -441,7 +465,7 @@ public final class TrainingRun {
       if (tokenizer != null) {
         RunDirectory.writeAtomically(tmp.resolve("tokenizer.json"), Json.write(tokenizer));
       }
-      staging.commit(tmp, "model");
+      staging.commit(tmp, "model", true);
     }
   }
 }

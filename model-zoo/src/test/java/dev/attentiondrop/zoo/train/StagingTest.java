@@ -7,11 +7,13 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,15 +36,27 @@ class StagingTest {
     try (Staging s = Staging.open(base)) {
       Path tmp = s.create("1");
       Files.writeString(tmp.resolve("a.txt"), "first");
-      assertEquals(base.resolve("1"), s.commit(tmp, "1"));
+      assertEquals(base.resolve("1"), s.commit(tmp, "1", true));
     }
     try (Staging s = Staging.open(base)) {
       Path tmp = s.create("1");
       Files.writeString(tmp.resolve("b.txt"), "second");
-      s.commit(tmp, "1");
+      s.commit(tmp, "1", true);
     }
     assertEquals(List.of("1"), names(base));
     assertEquals(List.of("b.txt"), names(base.resolve("1")));
+  }
+
+  @Test
+  @DisplayName("commit without replace refuses an existing result and keeps it")
+  void noReplace(@TempDir Path base) throws IOException {
+    Files.writeString(Files.createDirectories(base.resolve("1")).resolve("a.txt"), "theirs");
+    try (Staging s = Staging.open(base)) {
+      Path tmp = s.create("1");
+      Assertions.assertThrows(FileAlreadyExistsException.class, () -> s.commit(tmp, "1", false));
+    }
+    assertEquals(List.of("1"), names(base));
+    assertEquals("theirs", Files.readString(base.resolve("1/a.txt")));
   }
 
   @Test
@@ -79,9 +93,9 @@ class StagingTest {
       assertEquals(0, Staging.recoverStale(base));
       try (Staging other = Staging.open(base)) {
         assertTrue(Files.isDirectory(tmp), "the first session's folder survives the second's open");
-        other.commit(other.create("5"), "5");
+        other.commit(other.create("5"), "5", true);
       }
-      s.commit(tmp, "4");
+      s.commit(tmp, "4", true);
     }
     assertEquals(List.of("4", "5"), names(base));
   }
