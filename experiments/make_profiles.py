@@ -70,15 +70,34 @@ def text(vocab, length, dim=32, layers=2, heads=2, mlp=64):
             "residual_dropout": 0.0, "drop_connect": 0.0, "layer_norm_epsilon": 1e-6, "regularizers": [], "seed": 0}
 
 
-def plan(dataset, model, tr, seeds, eps, pgd_steps=5, examples=200):
-    return {"dataset": dataset, "model": model, "train": tr, "seeds": seeds, "attack_eps": eps,
-            "pgd_steps": pgd_steps, "attack_examples": examples}
+def plan(dataset, model, tr, seeds, eps, pgd_steps=5, examples=200, name=None, only=None):
+    p = {"dataset": dataset, "model": model, "train": tr, "seeds": seeds, "attack_eps": eps,
+         "pgd_steps": pgd_steps, "attack_examples": examples}
+    if name:
+        p["name"] = name
+    if only:
+        p["methods"] = list(only)
+    return p
+
+
+def regime(tr, noise=None, validation=None, patience=0):
+    """The training config `tr` with label noise and best-epoch selection."""
+    tr = dict(tr)
+    if noise:
+        tr["label_noise"] = {"rate": noise, "kind": "symmetric"}
+    if validation:
+        tr["selection"] = {"validation_fraction": validation, "patience": patience}
+    return tr
 
 
 quick = {
     "name": "quick",
     "datasets": [
         plan("fashion-mnist-mini", vit(28, 7), train("fashion-mnist-mini", 2, 50, 2e-3, 400), 2, [0.01, 0.03], 3, 100),
+        # the regime controls: label noise on the training examples, best epoch on a hold-out
+        plan("fashion-mnist-mini", vit(28, 7),
+             regime(train("fashion-mnist-mini", 3, 50, 2e-3, 400), noise=0.2, validation=0.2, patience=1), 1, [],
+             name="fashion-mnist-mini-noise20", only=["none", "hard_mask"]),
     ],
     "methods": methods([0.1, 0.3]),
     "sweeps": [

@@ -9,9 +9,11 @@ import dev.attentiondrop.zoo.config.RegularizerConfig;
 import dev.attentiondrop.zoo.config.RegularizerRegistry;
 import dev.attentiondrop.zoo.data.Datasets;
 import dev.attentiondrop.zoo.train.ConsistencyConfig;
+import dev.attentiondrop.zoo.train.LabelNoiseConfig;
 import dev.attentiondrop.zoo.train.MemoryEstimate;
 import dev.attentiondrop.zoo.train.OptimizerConfig;
 import dev.attentiondrop.zoo.train.RobustnessConfig;
+import dev.attentiondrop.zoo.train.SelectionConfig;
 import dev.attentiondrop.zoo.train.TrainConfig;
 import dev.attentiondrop.zoo.train.TrainingRun;
 import java.io.IOException;
@@ -241,6 +243,27 @@ public class TrainCommand implements Callable<Integer> {
   boolean resume;
 
   @Option(
+      names = "--label-noise",
+      description =
+          "Label noise on the training examples only: RATE in [0, 1) (symmetric) or RATE:pair"
+              + " (class c becomes c+1), seeded by --seed; validation and test labels stay clean.")
+  String labelNoise;
+
+  @Option(
+      names = "--validation",
+      description =
+          "Hold out this fraction (0, 0.5] of the training examples (stratified, clean labels),"
+              + " evaluate it every epoch and keep the epoch with the lowest validation NLL.")
+  Double validation;
+
+  @Option(
+      names = "--patience",
+      description =
+          "With --validation: stop after this many epochs without a better validation NLL"
+              + " (default: 0 = train all epochs).")
+  Integer patience;
+
+  @Option(
       names = "--max-memory",
       description =
           "Refuse sizes whose training would need more memory than this (e.g. 8g; default: this"
@@ -335,6 +358,8 @@ public class TrainCommand implements Callable<Integer> {
                     ? null
                     : RobustnessConfig.parseEps(attackEps, pgdSteps, attackExamples))
             .evaluation(TrainConfig.Evaluation.TEST)
+            .labelNoise(labelNoise == null ? null : LabelNoiseConfig.parse(labelNoise))
+            .selection(selection())
             .build();
     checkMemory(mc, tc);
     Path out =
@@ -371,11 +396,11 @@ public class TrainCommand implements Callable<Integer> {
     try (ProgressBarListener bar = noProgress ? null : new ProgressBarListener(System.out)) {
       result = TrainingRun.run(mc, tc, out, bar == null ? options : options.withListeners(bar));
     }
-    if (result.last().epoch() == tc.epochs()) {
+    if (result.finished()) {
       TrainingCurves.write(result.epochs(), result.directory().curves());
       finished = out;
     }
-    var last = result.last();
+    var last = result.selected();
     System.out.printf(
         "%ntest accuracy %.4f  NLL %.4f  ECE %.4f  Brier %.4f%nrun directory: %s%n",
         last.testAccuracy(),
@@ -409,5 +434,20 @@ public class TrainCommand implements Callable<Integer> {
               MemoryEstimate.bytes(limit),
               maxMemory != null ? "" : " or pass --max-memory to override"));
     }
+  }
+
+  private SelectionConfig selection() {
+    if (validation == null) {
+      if (patience != null) {
+        throw new IllegalArgumentException(
+            "--patience needs --validation (the hold-out whose NLL it watches)");
+      }
+      return null;
+    }
+    SelectionConfig.Builder b = SelectionConfig.builder().validationFraction(validation);
+    if (patience != null) {
+      b.patience(patience);
+    }
+    return b.build();
   }
 }

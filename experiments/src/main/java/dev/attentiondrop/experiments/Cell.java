@@ -50,6 +50,8 @@ record Cell(
             .seed(seed)
             .consistency(method.consistency())
             .evaluation(tuning ? TrainConfig.Evaluation.VALIDATION : TrainConfig.Evaluation.TEST)
+            // tuning scores the last epoch on its own hold-out; selection is the final cells'
+            .selection(tuning ? null : plan.train().selection())
             .robustness(
                 tuning || plan.attackEps().isEmpty()
                     ? null
@@ -59,6 +61,6 @@ record Cell(
                         .examples(plan.attackExamples())
                         .build())
             .build();
-    return new Cell(phase, plan.dataset(), method.name(), setting, seed, model, train, directory);
+    return new Cell(phase, plan.id(), method.name(), setting, seed, model, train, directory);
   }
 }

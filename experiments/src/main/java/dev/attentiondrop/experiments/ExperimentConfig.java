@@ -36,13 +36,29 @@ public record ExperimentConfig(
             "method names must be unique, '" + m.name() + "' appears twice");
       }
     }
+    var regimes = new HashSet<String>();
+    for (DatasetPlan d : datasets) {
+      if (!regimes.add(d.id())) {
+        throw new IllegalArgumentException(
+            "regime names must be unique, '" + d.id() + "' appears twice (give each a name)");
+      }
+      if (d.methods() != null) {
+        for (String m : d.methods()) {
+          if (!names.contains(m)) {
+            throw new IllegalArgumentException(
+                "regime '" + d.id() + "' runs unknown method '" + m + "'; methods: " + names);
+          }
+        }
+      }
+    }
     for (Sweep s : sweeps) {
       if (!names.contains(s.method())) {
         throw new IllegalArgumentException(
             "sweep of unknown method '" + s.method() + "'; methods: " + names);
       }
-      if (datasets.stream().noneMatch(d -> d.dataset().equals(s.dataset()))) {
-        throw new IllegalArgumentException("sweep on unknown dataset '" + s.dataset() + "'");
+      if (datasets.stream().noneMatch(d -> d.id().equals(s.dataset()))) {
+        throw new IllegalArgumentException(
+            "sweep on unknown regime '" + s.dataset() + "'; regimes: " + regimes);
       }
     }
   }
@@ -66,7 +82,11 @@ public record ExperimentConfig(
    * @param attackEps FGSM/PGD radii
    * @param pgdSteps PGD iterations
    * @param attackExamples test examples attacked
+   * @param name the regime's name, unique in the grid and used in paths and tables (for example
+   *     {@code fashion-mnist-small-noise20}); null: the dataset's name
+   * @param methods the names of the methods run in this regime; null: all
    */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
   public record DatasetPlan(
       String dataset,
       ModelConfig model,
@@ -74,13 +94,49 @@ public record ExperimentConfig(
       int seeds,
       List<Double> attackEps,
       int pgdSteps,
-      int attackExamples) {
+      int attackExamples,
+      String name,
+      List<String> methods) {
     public DatasetPlan {
       Checks.notNull("dataset", dataset);
       Checks.notNull("model", model);
       Checks.notNull("train", train);
       Checks.inRange("seeds", seeds, 1, 1000);
       attackEps = List.copyOf(Checks.notNull("attack_eps", attackEps));
+      if (name != null && !name.matches("[a-z0-9][a-z0-9_-]*")) {
+        throw new IllegalArgumentException(
+            "a regime name must match [a-z0-9][a-z0-9_-]*, got '" + name + "'");
+      }
+      methods = methods == null ? null : List.copyOf(methods);
+    }
+
+    /**
+     * The regime's name in paths and tables.
+     *
+     * @return {@code name}, or the dataset's name without one
+     */
+    public String id() {
+      return name != null ? name : dataset;
+    }
+
+    /**
+     * Whether {@code method} runs in this regime.
+     *
+     * @param method a method of the grid
+     * @return true when {@code methods} is null or names it
+     */
+    public boolean runs(Method method) {
+      return methods == null || methods.contains(method.name());
+    }
+
+    /**
+     * The number of seeds of {@code method}'s final cells here.
+     *
+     * @param method a method of the grid
+     * @return {@code seeds}, capped by the method's own {@code seeds} when it has one
+     */
+    public int seedsOf(Method method) {
+      return method.seeds() == null ? seeds : Math.min(seeds, method.seeds());
     }
   }
 
@@ -93,6 +149,7 @@ public record ExperimentConfig(
    * @param residualDropout dropout on the residual branches (the "dropout everywhere" recipe)
    * @param dropConnect DropConnect rate on the feed-forward kernels
    * @param tune the parameter tuned on the validation split, or null
+   * @param seeds at most this many seeds in every regime, or null (the regime's number)
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Method(
@@ -101,13 +158,17 @@ public record ExperimentConfig(
       ConsistencyConfig consistency,
       double residualDropout,
       double dropConnect,
-      Tune tune) {
+      Tune tune,
+      Integer seeds) {
     public Method {
       Checks.notNull("method name", name);
       if (!name.matches("[a-z0-9_]+")) {
         throw new IllegalArgumentException("method name must match [a-z0-9_]+, got '" + name + "'");
       }
       regularizers = regularizers == null ? List.of() : List.copyOf(regularizers);
+      if (seeds != null) {
+        Checks.inRange("method seeds", seeds, 1, 1000);
+      }
     }
   }
 

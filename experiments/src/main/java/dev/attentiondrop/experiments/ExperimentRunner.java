@@ -59,16 +59,14 @@ public final class ExperimentRunner {
             : null) {
       for (ExperimentConfig.DatasetPlan plan : config.datasets()) {
         for (ExperimentConfig.Method method : config.methods()) {
+          if (!plan.runs(method)) {
+            continue;
+          }
           ExperimentConfig.Method tuned = tune(plan, method, out, bar, log);
-          for (int s = 0; s < plan.seeds(); s++) {
+          for (int s = 0; s < plan.seedsOf(method); s++) {
             runCell(
                 Cell.of(
-                    "final",
-                    plan,
-                    tuned,
-                    "tuned",
-                    s,
-                    finalDir(out, plan.dataset(), method.name(), s)),
+                    "final", plan, tuned, "tuned", s, finalDir(out, plan.id(), method.name(), s)),
                 bar,
                 log);
           }
@@ -77,7 +75,7 @@ public final class ExperimentRunner {
       for (ExperimentConfig.Sweep sweep : config.sweeps()) {
         ExperimentConfig.DatasetPlan plan =
             config.datasets().stream()
-                .filter(d -> d.dataset().equals(sweep.dataset()))
+                .filter(d -> d.id().equals(sweep.dataset()))
                 .findFirst()
                 .orElseThrow();
         ExperimentConfig.Method base = tunedOrBase(plan, config.method(sweep.method()), out);
@@ -86,7 +84,7 @@ public final class ExperimentRunner {
           for (int s = 0; s < sweep.seeds(); s++) {
             Path dir =
                 out.resolve("sweeps")
-                    .resolve(plan.dataset())
+                    .resolve(plan.id())
                     .resolve(m.name())
                     .resolve(Targets.label(sweep.target(), v))
                     .resolve("seed-" + s);
@@ -102,7 +100,9 @@ public final class ExperimentRunner {
     Map<String, List<Double>> byCell = new LinkedHashMap<>();
     for (Map<String, Object> r : rows) {
       byCell
-          .computeIfAbsent(r.get("dataset") + "  " + r.get("method"), k -> new ArrayList<>())
+          .computeIfAbsent(
+              r.getOrDefault("regime", r.get("dataset")) + "  " + r.get("method"),
+              k -> new ArrayList<>())
           .add(((Number) r.get("test_accuracy")).doubleValue());
     }
     byCell.forEach(
@@ -134,7 +134,7 @@ public final class ExperimentRunner {
     if (method.tune() == null) {
       return method;
     }
-    Path dir = tuningDir(out, plan.dataset(), method.name());
+    Path dir = tuningDir(out, plan.id(), method.name());
     double best = Double.NaN;
     double bestAccuracy = -1;
     Map<String, Double> scores = new LinkedHashMap<>();
@@ -172,7 +172,7 @@ public final class ExperimentRunner {
   static ExperimentConfig.Method tunedOrBase(
       ExperimentConfig.DatasetPlan plan, ExperimentConfig.Method method, Path out)
       throws IOException {
-    Path chosen = tuningDir(out, plan.dataset(), method.name()).resolve("chosen.json");
+    Path chosen = tuningDir(out, plan.id(), method.name()).resolve("chosen.json");
     if (method.tune() == null || !Files.exists(chosen)) {
       return method;
     }
@@ -219,7 +219,9 @@ public final class ExperimentRunner {
     int n = 0;
     for (var plan : c.datasets()) {
       for (var m : c.methods()) {
-        n += (m.tune() == null ? 0 : m.tune().values().size()) + plan.seeds();
+        if (plan.runs(m)) {
+          n += (m.tune() == null ? 0 : m.tune().values().size()) + plan.seedsOf(m);
+        }
       }
     }
     for (var s : c.sweeps()) {
@@ -234,13 +236,16 @@ public final class ExperimentRunner {
     List<Map<String, Object>> rows = new ArrayList<>();
     for (var plan : config.datasets()) {
       for (var m : config.methods()) {
-        for (int s = 0; s < plan.seeds(); s++) {
-          Path summary = finalDir(out, plan.dataset(), m.name(), s).resolve("summary.json");
+        for (int s = 0; s < plan.seedsOf(m) && plan.runs(m); s++) {
+          Path summary = finalDir(out, plan.id(), m.name(), s).resolve("summary.json");
           if (!Files.exists(summary)) {
             continue;
           }
           Map<String, Object> row = new LinkedHashMap<>();
           row.put("dataset", plan.dataset());
+          if (plan.name() != null) {
+            row.put("regime", plan.id());
+          }
           row.put("method", m.name());
           row.put("seed", s);
           row.putAll(Json.mapper().readValue(Files.readString(summary), Map.class));

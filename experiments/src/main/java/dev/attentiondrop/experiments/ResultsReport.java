@@ -188,8 +188,8 @@ public final class ResultsReport {
       throws IOException {
     List<Run> runs = new ArrayList<>();
     for (ExperimentConfig.Method m : config.methods()) {
-      for (int s = 0; s < plan.seeds(); s++) {
-        Path dir = ExperimentRunner.finalDir(experiment, plan.dataset(), m.name(), s);
+      for (int s = 0; s < plan.seedsOf(m) && plan.runs(m); s++) {
+        Path dir = ExperimentRunner.finalDir(experiment, plan.id(), m.name(), s);
         if (!Files.exists(dir.resolve("summary.json"))) {
           continue;
         }
@@ -202,7 +202,7 @@ public final class ResultsReport {
         Path rel = dir.resolve("reliability.json");
         runs.add(
             new Run(
-                plan.dataset(),
+                plan.id(),
                 m.name(),
                 s,
                 sum.get("test_accuracy").asDouble(),
@@ -238,7 +238,7 @@ public final class ResultsReport {
       Path figures,
       Path docs)
       throws IOException {
-    String d = plan.dataset();
+    String d = plan.id();
     List<String> methods =
         config.methods().stream()
             .map(ExperimentConfig.Method::name)

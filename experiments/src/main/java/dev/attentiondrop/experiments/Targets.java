@@ -14,10 +14,22 @@ final class Targets {
     switch (target) {
       case "residual_dropout":
         return new ExperimentConfig.Method(
-            m.name(), m.regularizers(), m.consistency(), value, m.dropConnect(), m.tune());
+            m.name(),
+            m.regularizers(),
+            m.consistency(),
+            value,
+            m.dropConnect(),
+            m.tune(),
+            m.seeds());
       case "drop_connect":
         return new ExperimentConfig.Method(
-            m.name(), m.regularizers(), m.consistency(), m.residualDropout(), value, m.tune());
+            m.name(),
+            m.regularizers(),
+            m.consistency(),
+            m.residualDropout(),
+            value,
+            m.tune(),
+            m.seeds());
       case "consistency.lambda":
         {
           ConsistencyConfig c = m.consistency();
@@ -31,7 +43,8 @@ final class Targets {
               c.toBuilder().lambda(value).build(),
               m.residualDropout(),
               m.dropConnect(),
-              m.tune());
+              m.tune(),
+              m.seeds());
         }
       default:
         break;
@@ -54,7 +67,13 @@ final class Targets {
         params.put(param, value);
         regs.set(i, new RegularizerConfig(r.name(), params, r.layers()));
         return new ExperimentConfig.Method(
-            m.name(), regs, m.consistency(), m.residualDropout(), m.dropConnect(), m.tune());
+            m.name(),
+            regs,
+            m.consistency(),
+            m.residualDropout(),
+            m.dropConnect(),
+            m.tune(),
+            m.seeds());
       }
     }
     throw new IllegalArgumentException(

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.attentiondrop.savedmodels.Inspection;
 import dev.attentiondrop.savedmodels.Predictor;
+import dev.attentiondrop.savedmodels.SavedModelFormatException;
 import dev.attentiondrop.zoo.data.ImageIdx;
 import dev.attentiondrop.zoo.train.RunDirectory;
 import java.nio.file.Files;
@@ -99,9 +100,11 @@ class PredictorTest {
         Files.write(p, new byte[] {1, 2, 3});
       }
     }
-    IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> Predictor.load(corruptData).close());
-    assertTrue(e.getMessage().startsWith("cannot load SavedModel " + corruptData), e.getMessage());
+    SavedModelFormatException e =
+        assertThrows(SavedModelFormatException.class, () -> Predictor.load(corruptData).close());
+    assertTrue(
+        e.getMessage().startsWith(corruptData + ": TensorFlow cannot load this SavedModel"),
+        e.getMessage());
     System.out.println("corrupt variables: " + e.getMessage());
   }
 

@@ -142,6 +142,42 @@ class ReliabilityTest {
     add("train: negative train limit", 2, "train_limit", "train", "--train-limit", "-1", "-o", out);
     add("train: ece bins 0", 2, "ece_bins", "train", "--ece-bins", "0", "-o", out);
     add("train: seed not a number", 2, "Invalid value for option '--seed'", "train", "--seed", "x");
+    add(
+        "train: label noise 1.5",
+        2,
+        "--label-noise must be RATE",
+        "train",
+        "--label-noise",
+        "1.5",
+        "-o",
+        out);
+    add(
+        "train: label noise kind",
+        2,
+        "sideways",
+        "train",
+        "--label-noise",
+        "0.2:sideways",
+        "-o",
+        out);
+    add(
+        "train: --patience without --validation",
+        2,
+        "--patience needs --validation",
+        "train",
+        "--patience",
+        "2",
+        "-o",
+        out);
+    add(
+        "train: validation fraction 0.9",
+        2,
+        "validation_fraction must be in (0, 0.5]",
+        "train",
+        "--validation",
+        "0.9",
+        "-o",
+        out);
     add("predict: no --model", 2, "Missing required option", "predict", "--input", out);
     add(
         "predict: batch 0",

@@ -36,7 +36,24 @@ class QuickProfileTest {
     PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
     var rows = ExperimentRunner.run(c, out, false, quiet);
     var plan = c.datasets().get(0);
-    assertEquals(c.methods().size() * plan.seeds(), rows.size(), "one row per final cell");
+    int cells = 0;
+    for (var d : c.datasets()) {
+      for (var m : c.methods()) {
+        cells += d.runs(m) ? d.seedsOf(m) : 0;
+      }
+    }
+    assertEquals(cells, rows.size(), "one row per final cell");
+    // the regime controls reach the cells: noisy labels counted, the best epoch kept
+    var noisy =
+        c.datasets().stream().filter(d -> d.train().labelNoise() != null).findFirst().orElseThrow();
+    JsonNode cell =
+        Json.mapper()
+            .readTree(
+                Files.readString(out.resolve("runs/" + noisy.id() + "/none/seed-0/summary.json")));
+    double rate = noisy.train().labelNoise().rate();
+    assertTrue(Math.abs(cell.get("label_noise_flipped").asDouble() - rate) < 0.1, cell.toString());
+    assertTrue(cell.get("selected_epoch").asInt() >= 1, cell.toString());
+    assertTrue(cell.has("generalization_gap") && cell.has("end_test_accuracy"), cell.toString());
 
     Path summary =
         out.resolve("runs")
@@ -88,10 +105,11 @@ class QuickProfileTest {
     try (Stream<Path> tuning = Files.walk(out.resolve("tuning"))) {
       List<Path> chosen =
           tuning.filter(p -> p.getFileName().toString().equals("chosen.json")).toList();
-      assertEquals(
-          c.methods().stream().filter(m -> m.tune() != null).count(),
-          chosen.size(),
-          "one tuning choice per tuned method");
+      long tuned = 0;
+      for (var d : c.datasets()) {
+        tuned += c.methods().stream().filter(m -> m.tune() != null && d.runs(m)).count();
+      }
+      assertEquals(tuned, chosen.size(), "one tuning choice per tuned method and regime");
     }
   }
 }

@@ -1,5 +1,7 @@
 package dev.attentiondrop.zoo.train;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 /**
  * What one epoch measured: training loss and accuracy (under training noise, averaged over the
  * epoch's updates), and clean test accuracy, NLL, ECE and Brier score, with wall-clock time.
@@ -17,7 +19,12 @@ package dev.attentiondrop.zoo.train;
  * @param testBrier clean test multi-class Brier score
  * @param epochSeconds wall-clock seconds of the epoch's updates (the evaluation excluded)
  * @param examplesPerSecond training throughput, {@code n / epochSeconds}
+ * @param validationAccuracy clean accuracy on the selection hold-out ({@link
+ *     TrainConfig#selection}), or null without one
+ * @param validationNll its negative log-likelihood, or null
+ * @param validationEce its expected calibration error, or null
  */
+@JsonInclude(JsonInclude.Include.NON_NULL)
 public record EpochMetrics(
     int epoch,
     long step,
@@ -29,11 +36,82 @@ public record EpochMetrics(
     double testEce,
     double testBrier,
     double epochSeconds,
-    double examplesPerSecond) {
+    double examplesPerSecond,
+    Double validationAccuracy,
+    Double validationNll,
+    Double validationEce) {
+
+  /**
+   * An epoch without a validation hold-out.
+   *
+   * @param epoch the epoch
+   * @param step updates so far
+   * @param learningRate the last update's learning rate
+   * @param trainLoss mean training loss
+   * @param trainAccuracy training accuracy under noise
+   * @param testAccuracy clean test accuracy
+   * @param testNll clean test NLL
+   * @param testEce clean test ECE
+   * @param testBrier clean test Brier score
+   * @param epochSeconds seconds of the updates
+   * @param examplesPerSecond throughput
+   */
+  public EpochMetrics(
+      int epoch,
+      long step,
+      double learningRate,
+      double trainLoss,
+      double trainAccuracy,
+      double testAccuracy,
+      double testNll,
+      double testEce,
+      double testBrier,
+      double epochSeconds,
+      double examplesPerSecond) {
+    this(
+        epoch,
+        step,
+        learningRate,
+        trainLoss,
+        trainAccuracy,
+        testAccuracy,
+        testNll,
+        testEce,
+        testBrier,
+        epochSeconds,
+        examplesPerSecond,
+        null,
+        null,
+        null);
+  }
+
+  /**
+   * These metrics with the validation hold-out's.
+   *
+   * @param validation the hold-out's evaluation
+   * @return a copy with {@code validation*} set
+   */
+  public EpochMetrics withValidation(Evaluation validation) {
+    return new EpochMetrics(
+        epoch,
+        step,
+        learningRate,
+        trainLoss,
+        trainAccuracy,
+        testAccuracy,
+        testNll,
+        testEce,
+        testBrier,
+        epochSeconds,
+        examplesPerSecond,
+        validation.accuracy(),
+        validation.nll(),
+        validation.ece());
+  }
 
   /** CSV header matching {@link #csvRow}. */
   public static final String CSV_HEADER =
-      "epoch,step,learning_rate,train_loss,train_accuracy,test_accuracy,test_nll,test_ece,test_brier,epoch_seconds,examples_per_second";
+      "epoch,step,learning_rate,train_loss,train_accuracy,test_accuracy,test_nll,test_ece,test_brier,epoch_seconds,examples_per_second,validation_accuracy,validation_nll,validation_ece";
 
   /**
    * The metrics as one CSV line, in the order of {@link #CSV_HEADER}.
@@ -54,6 +132,9 @@ public record EpochMetrics(
         Double.toString(testEce),
         Double.toString(testBrier),
         Double.toString(epochSeconds),
-        Double.toString(examplesPerSecond));
+        Double.toString(examplesPerSecond),
+        validationAccuracy == null ? "" : Double.toString(validationAccuracy),
+        validationNll == null ? "" : Double.toString(validationNll),
+        validationEce == null ? "" : Double.toString(validationEce));
   }
 }

@@ -5,6 +5,7 @@ import dev.attentiondrop.zoo.data.ImageDataset;
 import dev.attentiondrop.zoo.data.TextDataset;
 import dev.attentiondrop.zoo.models.Tokenizer;
 import java.util.Arrays;
+import java.util.Random;
 import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
@@ -214,10 +215,11 @@ public record Examples(
   public static final long LIMIT_SEED = 31L;
 
   /**
-   * {@code limit} examples drawn without replacement by a seeded permutation ({@link #LIMIT_SEED}),
-   * kept in file order (all of them when {@code limit} is 0 or at least n). Not the first {@code
-   * limit}: some files are sorted by class (SpamAssassin lists its ham first), and a prefix would
-   * hold one class only.
+   * {@code limit} examples, class-stratified: class {@code c} keeps {@code n_c limit / n} of its
+   * {@code n_c} examples (rounded by largest remainder, so the sizes sum to {@code limit}), chosen
+   * by a seeded permutation ({@link #LIMIT_SEED}) and kept in file order (all of them when {@code
+   * limit} is 0 or at least n). The same subset for every seed and method: comparisons stay paired.
+   * Not the first {@code limit}: some files are sorted by class (SpamAssassin lists its ham first).
    *
    * @param limit the number of examples kept, 0 = all
    * @return the subset (this when nothing is dropped)
@@ -226,13 +228,118 @@ public record Examples(
     if (limit <= 0 || limit >= n) {
       return this;
     }
-    int[] keep = Arrays.copyOf(Permutation.of(n, LIMIT_SEED), limit);
-    Arrays.sort(keep);
+    return subset(stratified(labels, numClasses, limit, LIMIT_SEED)[0]);
+  }
+
+  /**
+   * Splits off a class-stratified, seeded {@code fraction} of the examples (at least one example,
+   * and at least one left), both parts in file order.
+   *
+   * @param fraction the held-out fraction, in {@code (0, 1)}
+   * @param seed the seed of the permutation
+   * @return {@code [kept, held]}
+   */
+  public Examples[] split(double fraction, long seed) {
+    if (!(fraction > 0 && fraction < 1) || n < 2) {
+      throw new IllegalArgumentException(
+          "cannot hold out a fraction " + fraction + " of " + n + " examples");
+    }
+    int held = (int) Math.max(1, Math.min(n - 1, Math.round(fraction * n)));
+    int[][] parts = stratified(labels, numClasses, n - held, seed);
+    return new Examples[] {subset(parts[0]), subset(parts[1])};
+  }
+
+  /**
+   * The same examples with noisy labels: each label is replaced with probability {@code
+   * noise.rate()} by a wrong class ({@link LabelNoiseConfig}), the draws seeded by {@code seed}.
+   *
+   * @param noise the rate and kind
+   * @param seed the seed of the draws
+   * @return new examples sharing this one's inputs
+   */
+  public Examples withLabelNoise(LabelNoiseConfig noise, long seed) {
+    Checks.notNull("noise", noise);
+    Random random = new Random(seed);
+    int[] noisy = labels.clone();
+    for (int i = 0; i < n; i++) {
+      // two draws per example whatever the outcome, so example i's noise does not depend on i-1's
+      boolean flip = random.nextDouble() < noise.rate();
+      int offset = 1 + random.nextInt(Math.max(1, numClasses - 1));
+      if (flip && numClasses > 1) {
+        noisy[i] =
+            noise.kind() == LabelNoiseConfig.Kind.PAIR
+                ? (labels[i] + 1) % numClasses
+                : (labels[i] + offset) % numClasses;
+      }
+    }
+    return new Examples(images, n, inputShape, pixels, ids, noisy, numClasses);
+  }
+
+  /**
+   * Indices of {@code keep} of the examples labelled {@code labels}, class-stratified, and of the
+   * rest, each sorted: class {@code c}'s examples are taken in the order of a seeded permutation
+   * ({@code Permutation}), its first {@code q_c} kept, with {@code q_c} the largest-remainder
+   * apportionment of {@code keep} by class size (ties to the lower class).
+   *
+   * @param labels the class of each example, in {@code [0, numClasses)}
+   * @param numClasses the number of classes
+   * @param keep how many to keep, in {@code [0, labels.length]}
+   * @param seed the permutation's seed
+   * @return {@code [kept, rest]}, both ascending
+   */
+  public static int[][] stratified(int[] labels, int numClasses, int keep, long seed) {
+    int n = labels.length;
+    Checks.inRange("kept examples", keep, 0, n);
+    int[] order = Permutation.of(n, seed);
+    int[] perClass = new int[numClasses];
+    for (int y : labels) {
+      perClass[y]++;
+    }
+    int[] quota = new int[numClasses];
+    double[] remainder = new double[numClasses];
+    int given = 0;
+    for (int c = 0; c < numClasses; c++) {
+      double exact = (double) perClass[c] * keep / n;
+      quota[c] = (int) Math.floor(exact);
+      remainder[c] = exact - quota[c];
+      given += quota[c];
+    }
+    Integer[] byRemainder = new Integer[numClasses];
+    for (int c = 0; c < numClasses; c++) {
+      byRemainder[c] = c;
+    }
+    Arrays.sort(
+        byRemainder, (a, b) -> Double.compare(remainder[b], remainder[a])); // stable: ties by class
+    for (int k = 0; given < keep; k++, given++) {
+      quota[byRemainder[k % numClasses]]++;
+    }
+    int[] taken = new int[numClasses];
+    int[] kept = new int[keep];
+    int[] rest = new int[n - keep];
+    int a = 0;
+    int b = 0;
+    for (int i : order) {
+      int y = labels[i];
+      if (taken[y] < quota[y]) {
+        taken[y]++;
+        kept[a++] = i;
+      } else {
+        rest[b++] = i;
+      }
+    }
+    Arrays.sort(kept);
+    Arrays.sort(rest);
+    return new int[][] {kept, rest};
+  }
+
+  /** The examples at {@code keep}, in that order. */
+  private Examples subset(int[] keep) {
     int per = perExample();
-    int[] l = new int[limit];
-    float[] px = images ? new float[limit * per] : null;
-    int[] id = images ? null : new int[limit * per];
-    for (int i = 0; i < limit; i++) {
+    int m = keep.length;
+    int[] l = new int[m];
+    float[] px = images ? new float[m * per] : null;
+    int[] id = images ? null : new int[m * per];
+    for (int i = 0; i < m; i++) {
       l[i] = labels[keep[i]];
       if (images) {
         System.arraycopy(pixels, keep[i] * per, px, i * per, per);
@@ -240,7 +347,7 @@ public record Examples(
         System.arraycopy(ids, keep[i] * per, id, i * per, per);
       }
     }
-    return new Examples(images, limit, inputShape, px, id, l, numClasses);
+    return new Examples(images, m, inputShape, px, id, l, numClasses);
   }
 
   int perExample() {

@@ -40,6 +40,9 @@ import dev.attentiondrop.zoo.config.Json;
  * @param evaluation {@link Evaluation#TEST} (default) or {@link Evaluation#VALIDATION}: evaluate on
  *     a held-out {@value #VALIDATION_FRACTION} of the training split instead of the test split (for
  *     tuning); JSON {@code "test"} or {@code "validation"}
+ * @param labelNoise label noise on the training split, or null (the default: clean labels)
+ * @param selection best-epoch selection on a validation hold-out with optional early stopping, or
+ *     null (the default: the last epoch's weights)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonDeserialize(builder = TrainConfig.Builder.class)
@@ -56,7 +59,9 @@ public record TrainConfig(
     int eceBins,
     int trainLimit,
     RobustnessConfig robustness,
-    Evaluation evaluation) {
+    Evaluation evaluation,
+    LabelNoiseConfig labelNoise,
+    SelectionConfig selection) {
 
   /** Fraction of the training split held out when {@code evaluation = validation}. */
   public static final double VALIDATION_FRACTION = 0.2;
@@ -114,6 +119,8 @@ public record TrainConfig(
    * @param evaluation {@link Evaluation#TEST} (default) or {@link Evaluation#VALIDATION}: evaluate
    *     on a held-out {@value #VALIDATION_FRACTION} of the training split instead of the test split
    *     (for tuning); JSON {@code "test"} or {@code "validation"}
+   * @param labelNoise label noise on the training split, or null
+   * @param selection best-epoch selection, or null
    * @throws IllegalArgumentException naming the invalid field, its range and the value given
    */
   public TrainConfig {
@@ -126,6 +133,11 @@ public record TrainConfig(
     Checks.inRange("ece_bins", eceBins, 1, 10_000);
     Checks.inRange("train_limit", trainLimit, 0, Integer.MAX_VALUE);
     Checks.notNull("evaluation", evaluation);
+    if (selection != null && evaluation == Evaluation.VALIDATION) {
+      throw new IllegalArgumentException(
+          "selection holds out its own validation split; it cannot be combined with evaluation ="
+              + " validation");
+    }
   }
 
   /**
@@ -158,7 +170,9 @@ public record TrainConfig(
         .eceBins(eceBins)
         .trainLimit(trainLimit)
         .robustness(robustness)
-        .evaluation(evaluation);
+        .evaluation(evaluation)
+        .labelNoise(labelNoise)
+        .selection(selection);
   }
 
   /**
@@ -186,6 +200,8 @@ public record TrainConfig(
     private int trainLimit = 0;
     private RobustnessConfig robustness;
     private Evaluation evaluation = Evaluation.TEST;
+    private LabelNoiseConfig labelNoise;
+    private SelectionConfig selection;
 
     private Builder() {}
 
@@ -311,6 +327,28 @@ public record TrainConfig(
     }
 
     /**
+     * Sets the label noise on the training split.
+     *
+     * @param v the noise, or null for clean labels
+     * @return this builder
+     */
+    public Builder labelNoise(LabelNoiseConfig v) {
+      this.labelNoise = v;
+      return this;
+    }
+
+    /**
+     * Sets best-epoch selection on a validation hold-out.
+     *
+     * @param v the selection, or null for the last epoch's weights
+     * @return this builder
+     */
+    public Builder selection(SelectionConfig v) {
+      this.selection = v;
+      return this;
+    }
+
+    /**
      * Sets the adversarial evaluation.
      *
      * @param v the attacks, or null for none
@@ -352,7 +390,9 @@ public record TrainConfig(
           eceBins,
           trainLimit,
           robustness,
-          evaluation);
+          evaluation,
+          labelNoise,
+          selection);
     }
   }
 }

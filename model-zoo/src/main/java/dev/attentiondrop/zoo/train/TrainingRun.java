@@ -136,12 +136,17 @@ public final class TrainingRun {
    * @param epochs the metrics of every epoch so far (resumed runs include the earlier ones)
    * @param tokenizer the tokenizer of a text model, else null
    * @param robustness FGSM/PGD robust accuracies, empty unless asked for
+   * @param selected the epoch whose weights the run keeps: the best on validation with {@link
+   *     TrainConfig#selection}, else the last
+   * @param finished whether training ended (all epochs, or stopped early), not paused
    */
   public record Result(
       RunDirectory directory,
       List<EpochMetrics> epochs,
       Tokenizer tokenizer,
-      List<RobustAccuracy> robustness) {
+      List<RobustAccuracy> robustness,
+      EpochMetrics selected,
+      boolean finished) {
     /**
      * The metrics of the last epoch run.
      *
@@ -158,11 +163,29 @@ public final class TrainingRun {
   /**
    * Data prepared for a model: encoded train and test examples, and the tokenizer (text).
    *
-   * @param train the training examples
+   * @param train the training examples (after the limit, the hold-out and the label noise)
    * @param test the evaluation examples (the validation hold-out when evaluating on validation)
-   * @param tokenizer the tokenizer fitted on the training split (text), else null
+   * @param tokenizer the tokenizer fitted on the training examples (text), else null
+   * @param validation the selection hold-out ({@link TrainConfig#selection}), else null
+   * @param cleanLabels the training labels before the noise ({@link TrainConfig#labelNoise}), else
+   *     null
    */
-  public record Data(Examples train, Examples test, Tokenizer tokenizer) {}
+  public record Data(
+      Examples train, Examples test, Tokenizer tokenizer, Examples validation, int[] cleanLabels) {
+    /**
+     * Data without a validation hold-out or label noise.
+     *
+     * @param train the training examples
+     * @param test the evaluation examples
+     * @param tokenizer the tokenizer (text), else null
+     */
+    public Data(Examples train, Examples test, Tokenizer tokenizer) {
+      this(train, test, tokenizer, null, null);
+    }
+  }
+
+  /** Salt of the label-noise draws: they are seeded by {@code train.seed ^ NOISE_SALT}. */
+  public static final long NOISE_SALT = 0x6e6f697365L;
 
   /**
    * Loads {@code train.dataset()} and encodes it for {@code model}; checks they fit together. With
@@ -205,6 +228,37 @@ public final class TrainingRun {
               + train.classNames().size()
               + " classes");
     }
+    // the regime, at the dataset level so that a text model's vocabulary sees the kept training
+    // examples only: a stratified subset, then the selection hold-out, then (encoded) label noise
+    int classes = train.classNames().size();
+    if (trainLimit > 0 && trainLimit < train.size()) {
+      train =
+          train.subset(
+              "train",
+              Examples.stratified(train.labels(), classes, trainLimit, Examples.LIMIT_SEED)[0]);
+    }
+    Dataset validation = null;
+    if (config.selection() != null) {
+      int n = train.size();
+      int held = (int) Math.round(config.selection().validationFraction() * n);
+      if (held < 1 || held >= n) {
+        throw new IllegalArgumentException(
+            "selection: validation_fraction "
+                + config.selection().validationFraction()
+                + " of "
+                + n
+                + " training examples holds out "
+                + held
+                + "; it must leave at least one on each side");
+      }
+      int[][] parts = Examples.stratified(train.labels(), classes, n - held, VALIDATION_SEED);
+      validation = train.subset("validation", parts[1]);
+      train = train.subset("train", parts[0]);
+    }
+    Examples fit;
+    Examples eval;
+    Examples held = null;
+    Tokenizer tokenizer = null;
     if (model.kind() == ModelConfig.Kind.VIT) {
       if (!(train instanceof ImageDataset tr) || !(test instanceof ImageDataset te)) {
         throw new IllegalArgumentException(
@@ -222,17 +276,28 @@ public final class TrainingRun {
                 + tr.width()
                 + " images");
       }
-      return new Data(Examples.of(tr).limit(trainLimit), Examples.of(te), null);
+      fit = Examples.of(tr);
+      eval = Examples.of(te);
+      held = validation == null ? null : Examples.of((ImageDataset) validation);
+    } else {
+      if (!(train instanceof TextDataset tr) || !(test instanceof TextDataset te)) {
+        throw new IllegalArgumentException(
+            "a text model needs a text dataset; '" + dataset + "' holds images");
+      }
+      tokenizer = Tokenizer.fit(tr.texts(), model.vocabularySize());
+      fit = Examples.of(tr, tokenizer, model.maxLength());
+      eval = Examples.of(te, tokenizer, model.maxLength());
+      held =
+          validation == null
+              ? null
+              : Examples.of((TextDataset) validation, tokenizer, model.maxLength());
     }
-    if (!(train instanceof TextDataset tr) || !(test instanceof TextDataset te)) {
-      throw new IllegalArgumentException(
-          "a text model needs a text dataset; '" + dataset + "' holds images");
+    int[] clean = null;
+    if (config.labelNoise() != null) {
+      clean = fit.labels();
+      fit = fit.withLabelNoise(config.labelNoise(), config.seed() ^ NOISE_SALT);
     }
-    Tokenizer tokenizer = Tokenizer.fit(tr.texts(), model.vocabularySize());
-    return new Data(
-        Examples.of(tr, tokenizer, model.maxLength()).limit(trainLimit),
-        Examples.of(te, tokenizer, model.maxLength()),
-        tokenizer);
+    return new Data(fit, eval, tokenizer, held, clean);
   }
 
   /** Records the source revision; a resumed run adds a line when the revision changed. */
@@ -315,10 +380,19 @@ public final class TrainingRun {
     }
     List<EpochMetrics> history = new ArrayList<>();
     List<RobustAccuracy> robust;
+    Map<String, Object> summary = new LinkedHashMap<>();
+    EpochMetrics resultSelected;
     try (Trainer trainer = new Trainer(model, train)) {
       int firstEpoch = 1;
+      SelectionConfig selection = train.selection();
+      double[] bestNll = {Double.POSITIVE_INFINITY};
+      int[] bestEpoch = {0};
       if (resuming) {
         JsonNode state = Json.read(dir.state(), JsonNode.class);
+        if (selection != null && state.has("best_epoch")) {
+          bestEpoch[0] = state.get("best_epoch").asInt();
+          bestNll[0] = state.get("best_validation_nll").asDouble();
+        }
         JsonNode epoch = state.path("epoch");
         String checkpoint = state.path("checkpoint").asText("");
         if (!epoch.canConvertToInt()
@@ -350,24 +424,41 @@ public final class TrainingRun {
             .printf("resuming %s after epoch %d (step %d)%n", directory, done, trainer.stepsDone());
       }
       boolean[] stopped = {false};
+      boolean[] stoppedEarly = {false};
       TrainingListener bookkeeping =
           new TrainingListener() {
             @Override
-            public void onEpochEnd(EpochMetrics m, Evaluation eval) {
+            public void onEpochEnd(EpochMetrics epochEnd, Evaluation eval) {
+              EpochMetrics m =
+                  selection == null
+                      ? epochEnd
+                      : epochEnd.withValidation(
+                          Evaluation.of(
+                              trainer.predict(data.validation()),
+                              data.validation().labels(),
+                              train.eceBins()));
               try {
-                if (m.epoch() == train.epochs() && eval.report() != null) {
-                  RunDirectory.writeAtomically(dir.reliability(), Json.write(eval.report()));
-                }
                 history.add(m);
                 writeMetrics(dir, history);
-                checkpoint(trainer, dir, m.epoch());
+                if (selection != null && m.validationNll() < bestNll[0]) {
+                  bestNll[0] = m.validationNll();
+                  bestEpoch[0] = m.epoch();
+                  saveBest(trainer, dir);
+                }
+                checkpoint(
+                    trainer,
+                    dir,
+                    m.epoch(),
+                    selection == null
+                        ? Map.of()
+                        : Map.of("best_epoch", bestEpoch[0], "best_validation_nll", bestNll[0]));
               } catch (IOException e) {
                 throw new UncheckedIOException(e);
               }
               options
                   .out()
                   .printf(
-                      "epoch %d/%d  train loss %.4f acc %.3f | test acc %.4f nll %.4f ece %.4f | %.1f s%n",
+                      "epoch %d/%d  train loss %.4f acc %.3f | test acc %.4f nll %.4f ece %.4f%s | %.1f s%n",
                       m.epoch(),
                       train.epochs(),
                       m.trainLoss(),
@@ -375,8 +466,27 @@ public final class TrainingRun {
                       m.testAccuracy(),
                       m.testNll(),
                       m.testEce(),
+                      selection == null
+                          ? ""
+                          : String.format(
+                              " | val acc %.4f nll %.4f%s",
+                              m.validationAccuracy(),
+                              m.validationNll(),
+                              bestEpoch[0] == m.epoch() ? " (best)" : ""),
                       m.epochSeconds());
-              if (m.epoch() == options.stopAfterEpoch() && m.epoch() < train.epochs()) {
+              if (selection != null
+                  && selection.patience() > 0
+                  && m.epoch() - bestEpoch[0] >= selection.patience()
+                  && m.epoch() < train.epochs()) {
+                options
+                    .out()
+                    .printf(
+                        "early stop after epoch %d: no better validation NLL for %d epochs (best:"
+                            + " epoch %d)%n",
+                        m.epoch(), selection.patience(), bestEpoch[0]);
+                stoppedEarly[0] = true;
+                trainer.stopTraining();
+              } else if (m.epoch() == options.stopAfterEpoch() && m.epoch() < train.epochs()) {
                 options.out().printf("stopped after epoch %d; continue with --resume%n", m.epoch());
                 stopped[0] = true;
                 trainer.stopTraining();
@@ -386,28 +496,74 @@ public final class TrainingRun {
       List<TrainingListener> listeners = new ArrayList<>();
       listeners.add(bookkeeping);
       listeners.addAll(options.listeners());
-      try {
-        trainer.fit(data.train(), data.test(), firstEpoch, listeners);
-      } catch (UncheckedIOException e) {
-        throw e.getCause();
+      if (selection != null
+          && selection.patience() > 0
+          && firstEpoch > 1
+          && firstEpoch <= train.epochs()
+          && firstEpoch - 1 - bestEpoch[0] >= selection.patience()) {
+        stoppedEarly[0] = true; // it had stopped early before it was interrupted: do not go on
+      } else {
+        try {
+          trainer.fit(data.train(), data.test(), firstEpoch, listeners);
+        } catch (UncheckedIOException e) {
+          throw e.getCause();
+        }
       }
       if (stopped[0]) {
-        return new Result(dir, history, data.tokenizer(), List.of());
+        EpochMetrics last = history.get(history.size() - 1);
+        return new Result(dir, history, data.tokenizer(), List.of(), last, false);
+      }
+      EpochMetrics end = history.get(history.size() - 1);
+      int bins = train.eceBins();
+      Evaluation endTrain =
+          Evaluation.of(trainer.predict(data.train()), data.train().labels(), bins);
+      EpochMetrics selected = end;
+      Evaluation selectedTrain = endTrain;
+      if (selection != null && bestEpoch[0] > 0 && bestEpoch[0] != end.epoch()) {
+        trainer.restore(dir.checkpoints().resolve("best").resolve("ckpt").toString());
+        int chosen = bestEpoch[0];
+        selected = history.stream().filter(h -> h.epoch() == chosen).findFirst().orElseThrow();
+        selectedTrain = Evaluation.of(trainer.predict(data.train()), data.train().labels(), bins);
+      }
+      Evaluation test = Evaluation.of(trainer.predict(data.test()), data.test().labels(), bins);
+      if (test.report() != null) {
+        RunDirectory.writeAtomically(dir.reliability(), Json.write(test.report()));
       }
       saveFinal(trainer, dir, data.tokenizer());
       robust =
           train.robustness() == null
               ? List.of()
               : Robustness.evaluate(trainer, data.test(), train.robustness(), options.out());
+      summary.put("test_accuracy", test.accuracy());
+      summary.put("test_nll", test.nll());
+      summary.put("test_ece", test.ece());
+      summary.put("test_brier", test.brier());
+      summary.put("epochs", end.epoch());
+      summary.put("steps", end.step());
+      summary.put("train_accuracy", selectedTrain.accuracy());
+      summary.put("generalization_gap", selectedTrain.accuracy() - test.accuracy());
+      if (data.cleanLabels() != null) {
+        summary.put("label_noise_rate", train.labelNoise().rate());
+        summary.put("label_noise_flipped", flipped(data.cleanLabels(), data.train().labels()));
+        summary.put(
+            "train_accuracy_clean",
+            Evaluation.of(trainer.predict(data.train()), data.cleanLabels(), bins).accuracy());
+      }
+      if (selection != null) {
+        summary.put("selected_epoch", selected.epoch());
+        summary.put("stopped_early", stoppedEarly[0]);
+        summary.put("validation_accuracy", selected.validationAccuracy());
+        summary.put("validation_nll", selected.validationNll());
+        summary.put("validation_ece", selected.validationEce());
+        summary.put("end_test_accuracy", end.testAccuracy());
+        summary.put("end_test_nll", end.testNll());
+        summary.put("end_test_ece", end.testEce());
+        summary.put("end_train_accuracy", endTrain.accuracy());
+        summary.put("end_generalization_gap", endTrain.accuracy() - end.testAccuracy());
+      }
+      resultSelected = selected;
     }
-    Result result = new Result(dir, history, data.tokenizer(), robust);
-    Map<String, Object> summary = new LinkedHashMap<>();
-    summary.put("test_accuracy", result.last().testAccuracy());
-    summary.put("test_nll", result.last().testNll());
-    summary.put("test_ece", result.last().testEce());
-    summary.put("test_brier", result.last().testBrier());
-    summary.put("epochs", result.last().epoch());
-    summary.put("steps", result.last().step());
+    Result result = new Result(dir, history, data.tokenizer(), robust, resultSelected, true);
     for (RobustAccuracy r : robust) {
       Map<String, Double> perEps = new LinkedHashMap<>();
       for (int i = 0; i < r.eps().size(); i++) {
@@ -438,21 +594,45 @@ public final class TrainingRun {
   }
 
   /** Saves epoch {@code epoch}'s variables, then points state.json at them, then prunes. */
-  private static void checkpoint(Trainer trainer, RunDirectory dir, int epoch) throws IOException {
+  private static void checkpoint(
+      Trainer trainer, RunDirectory dir, int epoch, Map<String, Object> extra) throws IOException {
     String name = "epoch-" + epoch;
     Path folder = dir.checkpoints().resolve(name);
     Files.createDirectories(folder);
     trainer.save(folder.resolve("ckpt").toString());
     CrashPoint.reach("train.checkpoint-saved");
-    RunDirectory.writeAtomically(
-        dir.state(), Json.write(Map.of("epoch", epoch, "checkpoint", name + "/ckpt")));
+    Map<String, Object> state = new LinkedHashMap<>();
+    state.put("epoch", epoch);
+    state.put("checkpoint", name + "/ckpt");
+    state.putAll(extra);
+    RunDirectory.writeAtomically(dir.state(), Json.write(state));
     try (Stream<Path> old = Files.list(dir.checkpoints())) {
       for (Path p :
-          old.filter(p -> Files.isDirectory(p) && !p.getFileName().toString().equals(name))
+          old.filter(
+                  p -> Files.isDirectory(p) && p.getFileName().toString().matches("epoch-[0-9]+"))
+              .filter(p -> !p.getFileName().toString().equals(name))
               .toList()) {
         RunDirectory.deleteRecursively(p);
       }
     }
+  }
+
+  /** Saves the best epoch's variables as {@code checkpoints/best/}, replacing the last best. */
+  private static void saveBest(Trainer trainer, RunDirectory dir) throws IOException {
+    try (Staging staging = Staging.open(dir.checkpoints())) {
+      Path tmp = staging.create("best");
+      trainer.save(tmp.resolve("ckpt").toString());
+      staging.commit(tmp, "best", true);
+    }
+  }
+
+  /** The fraction of labels that differ. */
+  private static double flipped(int[] clean, int[] noisy) {
+    int d = 0;
+    for (int i = 0; i < clean.length; i++) {
+      d += clean[i] != noisy[i] ? 1 : 0;
+    }
+    return (double) d / clean.length;
   }
 
   private static void saveFinal(Trainer trainer, RunDirectory dir, Tokenizer tokenizer)

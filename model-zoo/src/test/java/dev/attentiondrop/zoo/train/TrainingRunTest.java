@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.attentiondrop.zoo.config.Json;
 import dev.attentiondrop.zoo.config.ModelConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -152,5 +153,48 @@ class TrainingRunTest {
         .flatMapToDouble(
             m -> DoubleStream.of(m.trainLoss(), m.trainAccuracy(), m.testAccuracy(), m.testNll()))
         .toArray();
+  }
+
+  @Test
+  @DisplayName(
+      "selection keeps the best validation epoch's weights; patience stops; noise recorded")
+  void selectionAndNoise(@TempDir Path dir) throws Exception {
+    TrainConfig tc =
+        config(4).toBuilder()
+            .selection(SelectionConfig.builder().validationFraction(0.2).patience(1).build())
+            .labelNoise(new LabelNoiseConfig(0.2, LabelNoiseConfig.Kind.SYMMETRIC))
+            .build();
+    var result = TrainingRun.run(smallVit(), tc, dir.resolve("run"), TrainingRun.Options.quiet());
+    var summary = Json.mapper().readTree(Files.readString(result.directory().summary()));
+    int selected = summary.get("selected_epoch").asInt();
+    EpochMetrics best = result.selected();
+    assertEquals(selected, best.epoch());
+    double minNll =
+        result.epochs().stream().mapToDouble(EpochMetrics::validationNll).min().orElseThrow();
+    assertEquals(minNll, best.validationNll(), 0.0, "the lowest validation NLL is selected");
+    // the kept weights are that epoch's: evaluated again after the restore, the test metrics match
+    assertEquals(best.testAccuracy(), summary.get("test_accuracy").asDouble(), 1e-9);
+    assertEquals(best.testNll(), summary.get("test_nll").asDouble(), 1e-6);
+    int last = result.last().epoch();
+    boolean early = summary.get("stopped_early").asBoolean();
+    assertEquals(early, last < 4, "stopped early exactly when fewer epochs ran");
+    if (early) {
+      assertEquals(1, last - selected, "patience 1: one epoch without improvement");
+    }
+    // 1000 train images, 200 held out: 800 trained on, 20 % of them noisy
+    assertEquals(0.2, summary.get("label_noise_flipped").asDouble(), 5 * Math.sqrt(0.16 / 800));
+    assertTrue(summary.has("train_accuracy_clean") && summary.has("generalization_gap"));
+    assertEquals(
+        summary.get("train_accuracy").asDouble() - summary.get("test_accuracy").asDouble(),
+        summary.get("generalization_gap").asDouble(),
+        1e-12);
+    assertTrue(Files.isDirectory(result.directory().checkpoints().resolve("best")));
+    // resumed after the end, it neither trains on nor changes the selection
+    var again =
+        TrainingRun.run(smallVit(), tc, dir.resolve("run"), TrainingRun.Options.quiet().resuming());
+    assertEquals(result.epochs().size(), again.epochs().size());
+    assertEquals(
+        summary.toString(),
+        Json.mapper().readTree(Files.readString(again.directory().summary())).toString());
   }
 }
