@@ -35,14 +35,16 @@ public class MakeSubsets {
   static final int IMDB_TEST_PER_CLASS = 250;
   static final int IMDB_MAX_CHARS = 1000;
   static final long IMDB_SEED = 42L;
-  static final List<String> SUBSETS = List.of("fashion-mnist-mini", "spam-assassin-mini", "imdb-mini");
+  static final List<String> SUBSETS =
+      List.of("fashion-mnist-mini", "spam-assassin-mini", "imdb-mini");
 
   public static void main(String[] args) throws IOException {
     Path out = Path.of(args[0]);
     List<String> make = args.length > 1 ? List.of(args).subList(1, args.length) : SUBSETS;
     for (String m : make) {
       if (!SUBSETS.contains(m)) {
-        throw new IllegalArgumentException("unknown subset '" + m + "'; expected one of " + SUBSETS);
+        throw new IllegalArgumentException(
+            "unknown subset '" + m + "'; expected one of " + SUBSETS);
       }
     }
     for (String split : Datasets.SPLITS) {
@@ -84,8 +86,10 @@ public class MakeSubsets {
     for (int i = 0; i < cut.length; i++) {
       cut[i] = cutAtSpace(mini.texts()[i], IMDB_MAX_CHARS);
     }
-    mini = new TextDataset("imdb-mini", split, cut, mini.labels(), mini.classNames(), mini.source());
-    try (OutputStream json = Files.newOutputStream(out.resolve("imdb-mini/" + split + ".json.gz"))) {
+    mini =
+        new TextDataset("imdb-mini", split, cut, mini.labels(), mini.classNames(), mini.source());
+    try (OutputStream json =
+        Files.newOutputStream(out.resolve("imdb-mini/" + split + ".json.gz"))) {
       Imdb.writeReviews(mini, json);
     }
     System.out.printf("%s: imdb-mini %d%n", split, mini.size());
