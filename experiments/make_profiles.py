@@ -70,9 +70,11 @@ def text(vocab, length, dim=32, layers=2, heads=2, mlp=64):
             "residual_dropout": 0.0, "drop_connect": 0.0, "layer_norm_epsilon": 1e-6, "regularizers": [], "seed": 0}
 
 
-def plan(dataset, model, tr, seeds, eps, pgd_steps=5, examples=200, name=None, only=None):
+def plan(dataset, model, tr, seeds, eps, pgd_steps=5, examples=200, name=None, only=None, tune=True):
     p = {"dataset": dataset, "model": model, "train": tr, "seeds": seeds, "attack_eps": eps,
          "pgd_steps": pgd_steps, "attack_examples": examples}
+    if not tune:
+        p["tune"] = False
     if name:
         p["name"] = name
     if only:
@@ -97,7 +99,10 @@ quick = {
         # the regime controls: label noise on the training examples, best epoch on a hold-out
         plan("fashion-mnist-mini", vit(28, 7),
              regime(train("fashion-mnist-mini", 3, 50, 2e-3, 400), noise=0.2, validation=0.2, patience=1), 1, [],
-             name="fashion-mnist-mini-noise20", only=["none", "hard_mask"]),
+             name="fashion-mnist-mini-noise20", only=["none", "hard_mask"], tune=False),
+        # IMDB (its embedded subset): the text benchmark
+        plan("imdb-mini", text(2000, 64), regime(train("imdb-mini", 2, 32, 1e-3, 400), validation=0.2), 1, [],
+             only=["none"]),
     ],
     "methods": methods([0.1, 0.3]),
     "sweeps": [

@@ -85,6 +85,8 @@ public record ExperimentConfig(
    * @param name the regime's name, unique in the grid and used in paths and tables (for example
    *     {@code fashion-mnist-small-noise20}); null: the dataset's name
    * @param methods the names of the methods run in this regime; null: all
+   * @param tune whether methods with a {@code tune} spec are tuned here (null: yes); false runs
+   *     them with their configured values (to spend the budget on seeds in the other regimes)
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record DatasetPlan(
@@ -96,7 +98,8 @@ public record ExperimentConfig(
       int pgdSteps,
       int attackExamples,
       String name,
-      List<String> methods) {
+      List<String> methods,
+      Boolean tune) {
     public DatasetPlan {
       Checks.notNull("dataset", dataset);
       Checks.notNull("model", model);
@@ -117,6 +120,15 @@ public record ExperimentConfig(
      */
     public String id() {
       return name != null ? name : dataset;
+    }
+
+    /**
+     * Whether the methods' tune specs are tuned in this regime.
+     *
+     * @return {@code tune}, true when null
+     */
+    public boolean tunes() {
+      return tune == null || tune;
     }
 
     /**

@@ -62,7 +62,7 @@ public final class ExperimentRunner {
           if (!plan.runs(method)) {
             continue;
           }
-          ExperimentConfig.Method tuned = tune(plan, method, out, bar, log);
+          ExperimentConfig.Method tuned = plan.tunes() ? tune(plan, method, out, bar, log) : method;
           for (int s = 0; s < plan.seedsOf(method); s++) {
             runCell(
                 Cell.of(
@@ -173,7 +173,7 @@ public final class ExperimentRunner {
       ExperimentConfig.DatasetPlan plan, ExperimentConfig.Method method, Path out)
       throws IOException {
     Path chosen = tuningDir(out, plan.id(), method.name()).resolve("chosen.json");
-    if (method.tune() == null || !Files.exists(chosen)) {
+    if (method.tune() == null || !plan.tunes() || !Files.exists(chosen)) {
       return method;
     }
     JsonNode c = Json.mapper().readTree(Files.readString(chosen));
@@ -220,7 +220,7 @@ public final class ExperimentRunner {
     for (var plan : c.datasets()) {
       for (var m : c.methods()) {
         if (plan.runs(m)) {
-          n += (m.tune() == null ? 0 : m.tune().values().size()) + plan.seedsOf(m);
+          n += (m.tune() == null || !plan.tunes() ? 0 : m.tune().values().size()) + plan.seedsOf(m);
         }
       }
     }

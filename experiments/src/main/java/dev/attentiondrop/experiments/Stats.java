@@ -1,5 +1,7 @@
 package dev.attentiondrop.experiments;
 
+import java.util.Arrays;
+import java.util.stream.IntStream;
 import org.apache.commons.math3.distribution.TDistribution;
 
 /** Means with t-based 95% confidence intervals and paired two-sided t-tests. */
@@ -68,5 +70,33 @@ final class Stats {
     }
     double t = Math.abs(i.mean() / se);
     return 2 * (1 - new TDistribution(n - 1).cumulativeProbability(t));
+  }
+
+  /**
+   * Holm's step-down adjustment of the p-values of one family of {@code m} tests (Holm 1979): with
+   * the raw p-values sorted ascending, {@code p_(1) <= ... <= p_(m)}, the adjusted {@code p~_(i) =
+   * min(1, max_{j <= i} (m - j + 1) p_(j))}; rejecting where {@code p~ < alpha} controls the
+   * family-wise error rate at {@code alpha}. NaN p-values (a test that could not be run) are left
+   * NaN and do not count in {@code m}.
+   *
+   * @param p raw p-values, in the family's order
+   * @return adjusted p-values, in the same order
+   */
+  static double[] holm(double[] p) {
+    Integer[] order =
+        IntStream.range(0, p.length)
+            .filter(i -> !Double.isNaN(p[i]))
+            .boxed()
+            .sorted((a, b) -> Double.compare(p[a], p[b]))
+            .toArray(Integer[]::new);
+    int m = order.length;
+    double[] adjusted = new double[p.length];
+    Arrays.fill(adjusted, Double.NaN);
+    double running = 0;
+    for (int k = 0; k < m; k++) {
+      running = Math.max(running, Math.min(1, (m - k) * p[order[k]]));
+      adjusted[order[k]] = running;
+    }
+    return adjusted;
   }
 }
