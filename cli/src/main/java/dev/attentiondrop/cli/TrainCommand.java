@@ -243,6 +243,13 @@ public class TrainCommand implements Callable<Integer> {
   boolean resume;
 
   @Option(
+      names = "--test-limit",
+      description =
+          "Evaluate on at most this many test examples: a class-stratified subset, the same for"
+              + " every seed (default: 0 = all).")
+  int testLimit;
+
+  @Option(
       names = "--label-noise",
       description =
           "Label noise on the training examples only: RATE in [0, 1) (symmetric) or RATE:pair"
@@ -360,6 +367,7 @@ public class TrainCommand implements Callable<Integer> {
             .evaluation(TrainConfig.Evaluation.TEST)
             .labelNoise(labelNoise == null ? null : LabelNoiseConfig.parse(labelNoise))
             .selection(selection())
+            .testLimit(testLimit == 0 ? null : testLimit)
             .build();
     checkMemory(mc, tc);
     Path out =
@@ -400,14 +408,19 @@ public class TrainCommand implements Callable<Integer> {
       TrainingCurves.write(result.epochs(), result.directory().curves());
       finished = out;
     }
-    var last = result.selected();
-    System.out.printf(
-        "%ntest accuracy %.4f  NLL %.4f  ECE %.4f  Brier %.4f%nrun directory: %s%n",
-        last.testAccuracy(),
-        last.testNll(),
-        last.testEce(),
-        last.testBrier(),
-        out.toAbsolutePath());
+    var summary = result.summary();
+    if (!summary.isEmpty()) {
+      System.out.printf(
+          "%ntest accuracy %.4f  NLL %.4f  ECE %.4f  Brier %.4f%s%n",
+          summary.get("test_accuracy"),
+          summary.get("test_nll"),
+          summary.get("test_ece"),
+          summary.get("test_brier"),
+          summary.containsKey("selected_epoch")
+              ? "  (epoch " + summary.get("selected_epoch") + ", best on validation)"
+              : "");
+    }
+    System.out.printf("run directory: %s%n", out.toAbsolutePath());
     return 0;
   }
 

@@ -45,13 +45,17 @@ record Cell(
             .seed(seed)
             .build();
     boolean tuning = phase.equals("tuning");
+    boolean withoutSelection = plan.train().selection() == null;
     TrainConfig train =
         plan.train().toBuilder()
             .seed(seed)
             .consistency(method.consistency())
-            .evaluation(tuning ? TrainConfig.Evaluation.VALIDATION : TrainConfig.Evaluation.TEST)
-            // tuning scores the last epoch on its own hold-out; selection is the final cells'
-            .selection(tuning ? null : plan.train().selection())
+            // tuning never scores on the test split: with selection it reads the hold-out's
+            // accuracy at the selected epoch; without, the last epoch on a 20 % hold-out
+            .evaluation(
+                tuning && withoutSelection
+                    ? TrainConfig.Evaluation.VALIDATION
+                    : TrainConfig.Evaluation.TEST)
             .robustness(
                 tuning || plan.attackEps().isEmpty()
                     ? null

@@ -149,11 +149,13 @@ public final class ExperimentRunner {
               0,
               dir.resolve(label));
       runCell(cell, bar, log);
+      JsonNode summary = Json.read(cell.directory().resolve("summary.json"), JsonNode.class);
+      // with best-epoch selection: the hold-out's accuracy at the selected epoch (the test split
+      // is never a tuning criterion); without: evaluation = validation made test_* the hold-out's
       double acc =
-          Json.mapper()
-              .readTree(Files.readString(cell.directory().resolve("summary.json")))
-              .get("test_accuracy")
-              .asDouble();
+          summary.has("validation_accuracy")
+              ? summary.get("validation_accuracy").asDouble()
+              : summary.get("test_accuracy").asDouble();
       scores.put(label, acc);
       if (acc > bestAccuracy) {
         bestAccuracy = acc;

@@ -10,7 +10,10 @@ import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 
-/** Writes the training curve (train loss, train and test accuracy, test ECE per epoch) as a PNG. */
+/**
+ * Writes the training curve (train loss, train accuracy, and test or, with best-epoch selection,
+ * validation accuracy and ECE per epoch) as a PNG.
+ */
 public final class TrainingCurves {
   private TrainingCurves() {}
 
@@ -30,10 +33,20 @@ public final class TrainingCurves {
         "train accuracy",
         epoch,
         history.stream().mapToDouble(EpochMetrics::trainAccuracy).toArray());
+    // with best-epoch selection the test split is evaluated only at the end: the curve shows the
+    // validation hold-out instead
+    boolean validation = history.stream().allMatch(m -> m.validationAccuracy() != null);
+    String split = validation ? "validation" : "test";
     chart.addSeries(
-        "test accuracy", epoch, history.stream().mapToDouble(EpochMetrics::testAccuracy).toArray());
+        split + " accuracy",
+        epoch,
+        history.stream()
+            .mapToDouble(m -> validation ? m.validationAccuracy() : m.testAccuracy())
+            .toArray());
     chart.addSeries(
-        "test ECE", epoch, history.stream().mapToDouble(EpochMetrics::testEce).toArray());
+        split + " ECE",
+        epoch,
+        history.stream().mapToDouble(m -> validation ? m.validationEce() : m.testEce()).toArray());
     Files.createDirectories(png.toAbsolutePath().getParent());
     Path tmp = png.resolveSibling(png.getFileName() + ".tmp.png");
     BitmapEncoder.saveBitmap(chart, tmp.toString(), BitmapEncoder.BitmapFormat.PNG);

@@ -86,6 +86,31 @@ public record EpochMetrics(
   }
 
   /**
+   * These metrics read as the validation hold-out's: an epoch evaluated on the hold-out (best-epoch
+   * selection evaluates only it during training) has its evaluation in {@code validation*} and NaN
+   * test metrics.
+   *
+   * @return a copy with {@code validation*} from {@code test*}, and NaN test metrics
+   */
+  public EpochMetrics asValidation() {
+    return new EpochMetrics(
+        epoch,
+        step,
+        learningRate,
+        trainLoss,
+        trainAccuracy,
+        Double.NaN,
+        Double.NaN,
+        Double.NaN,
+        Double.NaN,
+        epochSeconds,
+        examplesPerSecond,
+        testAccuracy,
+        testNll,
+        testEce);
+  }
+
+  /**
    * These metrics with the validation hold-out's.
    *
    * @param validation the hold-out's evaluation

@@ -43,6 +43,8 @@ import dev.attentiondrop.zoo.config.Json;
  * @param labelNoise label noise on the training split, or null (the default: clean labels)
  * @param selection best-epoch selection on a validation hold-out with optional early stopping, or
  *     null (the default: the last epoch's weights)
+ * @param testLimit evaluate on at most this many test examples, a class-stratified subset fixed for
+ *     every seed and method ({@link Examples#LIMIT_SEED}); null or 0 (the default): all
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonDeserialize(builder = TrainConfig.Builder.class)
@@ -61,7 +63,8 @@ public record TrainConfig(
     RobustnessConfig robustness,
     Evaluation evaluation,
     LabelNoiseConfig labelNoise,
-    SelectionConfig selection) {
+    SelectionConfig selection,
+    Integer testLimit) {
 
   /** Fraction of the training split held out when {@code evaluation = validation}. */
   public static final double VALIDATION_FRACTION = 0.2;
@@ -121,6 +124,7 @@ public record TrainConfig(
    *     (for tuning); JSON {@code "test"} or {@code "validation"}
    * @param labelNoise label noise on the training split, or null
    * @param selection best-epoch selection, or null
+   * @param testLimit at most this many test examples, null or 0 for all
    * @throws IllegalArgumentException naming the invalid field, its range and the value given
    */
   public TrainConfig {
@@ -133,6 +137,9 @@ public record TrainConfig(
     Checks.inRange("ece_bins", eceBins, 1, 10_000);
     Checks.inRange("train_limit", trainLimit, 0, Integer.MAX_VALUE);
     Checks.notNull("evaluation", evaluation);
+    if (testLimit != null) {
+      Checks.inRange("test_limit", testLimit, 0, Integer.MAX_VALUE);
+    }
     if (selection != null && evaluation == Evaluation.VALIDATION) {
       throw new IllegalArgumentException(
           "selection holds out its own validation split; it cannot be combined with evaluation ="
@@ -172,7 +179,8 @@ public record TrainConfig(
         .robustness(robustness)
         .evaluation(evaluation)
         .labelNoise(labelNoise)
-        .selection(selection);
+        .selection(selection)
+        .testLimit(testLimit);
   }
 
   /**
@@ -202,6 +210,7 @@ public record TrainConfig(
     private Evaluation evaluation = Evaluation.TEST;
     private LabelNoiseConfig labelNoise;
     private SelectionConfig selection;
+    private Integer testLimit;
 
     private Builder() {}
 
@@ -349,6 +358,17 @@ public record TrainConfig(
     }
 
     /**
+     * Sets the number of test examples evaluated.
+     *
+     * @param v at most this many (a stratified, fixed subset), null or 0 for all
+     * @return this builder
+     */
+    public Builder testLimit(Integer v) {
+      this.testLimit = v;
+      return this;
+    }
+
+    /**
      * Sets the adversarial evaluation.
      *
      * @param v the attacks, or null for none
@@ -392,7 +412,8 @@ public record TrainConfig(
           robustness,
           evaluation,
           labelNoise,
-          selection);
+          selection,
+          testLimit);
     }
   }
 }

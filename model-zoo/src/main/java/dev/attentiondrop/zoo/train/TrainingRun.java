@@ -139,6 +139,10 @@ public final class TrainingRun {
    * @param selected the epoch whose weights the run keeps: the best on validation with {@link
    *     TrainConfig#selection}, else the last
    * @param finished whether training ended (all epochs, or stopped early), not paused
+   * @param summary what {@code summary.json} holds (empty when paused): the kept weights' test
+   *     metrics ({@code test_accuracy}, {@code test_nll}, {@code test_ece}, {@code test_brier}),
+   *     {@code train_accuracy}, {@code generalization_gap}, and with selection the best and last
+   *     epochs' metrics
    */
   public record Result(
       RunDirectory directory,
@@ -146,7 +150,8 @@ public final class TrainingRun {
       Tokenizer tokenizer,
       List<RobustAccuracy> robustness,
       EpochMetrics selected,
-      boolean finished) {
+      boolean finished,
+      Map<String, Object> summary) {
     /**
      * The metrics of the last epoch run.
      *
@@ -231,6 +236,13 @@ public final class TrainingRun {
     // the regime, at the dataset level so that a text model's vocabulary sees the kept training
     // examples only: a stratified subset, then the selection hold-out, then (encoded) label noise
     int classes = train.classNames().size();
+    Integer testLimit = config.testLimit();
+    if (testLimit != null && testLimit > 0 && testLimit < test.size()) {
+      test =
+          test.subset(
+              test.split(),
+              Examples.stratified(test.labels(), classes, testLimit, Examples.LIMIT_SEED)[0]);
+    }
     if (trainLimit > 0 && trainLimit < train.size()) {
       train =
           train.subset(
@@ -429,14 +441,9 @@ public final class TrainingRun {
           new TrainingListener() {
             @Override
             public void onEpochEnd(EpochMetrics epochEnd, Evaluation eval) {
-              EpochMetrics m =
-                  selection == null
-                      ? epochEnd
-                      : epochEnd.withValidation(
-                          Evaluation.of(
-                              trainer.predict(data.validation()),
-                              data.validation().labels(),
-                              train.eceBins()));
+              // with selection the epochs are evaluated on the hold-out only: the test split is
+              // looked at once, at the end, so model selection never sees it
+              EpochMetrics m = selection == null ? epochEnd : epochEnd.asValidation();
               try {
                 history.add(m);
                 writeMetrics(dir, history);
@@ -458,21 +465,16 @@ public final class TrainingRun {
               options
                   .out()
                   .printf(
-                      "epoch %d/%d  train loss %.4f acc %.3f | test acc %.4f nll %.4f ece %.4f%s | %.1f s%n",
+                      "epoch %d/%d  train loss %.4f acc %.3f | %s acc %.4f nll %.4f ece %.4f%s | %.1f s%n",
                       m.epoch(),
                       train.epochs(),
                       m.trainLoss(),
                       m.trainAccuracy(),
-                      m.testAccuracy(),
-                      m.testNll(),
-                      m.testEce(),
-                      selection == null
-                          ? ""
-                          : String.format(
-                              " | val acc %.4f nll %.4f%s",
-                              m.validationAccuracy(),
-                              m.validationNll(),
-                              bestEpoch[0] == m.epoch() ? " (best)" : ""),
+                      selection == null ? "test" : "val",
+                      selection == null ? m.testAccuracy() : m.validationAccuracy(),
+                      selection == null ? m.testNll() : m.validationNll(),
+                      selection == null ? m.testEce() : m.validationEce(),
+                      selection != null && bestEpoch[0] == m.epoch() ? " (best)" : "",
                       m.epochSeconds());
               if (selection != null
                   && selection.patience() > 0
@@ -504,28 +506,34 @@ public final class TrainingRun {
         stoppedEarly[0] = true; // it had stopped early before it was interrupted: do not go on
       } else {
         try {
-          trainer.fit(data.train(), data.test(), firstEpoch, listeners);
+          trainer.fit(
+              data.train(),
+              selection == null ? data.test() : data.validation(),
+              firstEpoch,
+              listeners);
         } catch (UncheckedIOException e) {
           throw e.getCause();
         }
       }
       if (stopped[0]) {
         EpochMetrics last = history.get(history.size() - 1);
-        return new Result(dir, history, data.tokenizer(), List.of(), last, false);
+        return new Result(dir, history, data.tokenizer(), List.of(), last, false, Map.of());
       }
       EpochMetrics end = history.get(history.size() - 1);
       int bins = train.eceBins();
       Evaluation endTrain =
           Evaluation.of(trainer.predict(data.train()), data.train().labels(), bins);
+      Evaluation endTest = Evaluation.of(trainer.predict(data.test()), data.test().labels(), bins);
       EpochMetrics selected = end;
       Evaluation selectedTrain = endTrain;
+      Evaluation test = endTest;
       if (selection != null && bestEpoch[0] > 0 && bestEpoch[0] != end.epoch()) {
         trainer.restore(dir.checkpoints().resolve("best").resolve("ckpt").toString());
         int chosen = bestEpoch[0];
         selected = history.stream().filter(h -> h.epoch() == chosen).findFirst().orElseThrow();
         selectedTrain = Evaluation.of(trainer.predict(data.train()), data.train().labels(), bins);
+        test = Evaluation.of(trainer.predict(data.test()), data.test().labels(), bins);
       }
-      Evaluation test = Evaluation.of(trainer.predict(data.test()), data.test().labels(), bins);
       if (test.report() != null) {
         RunDirectory.writeAtomically(dir.reliability(), Json.write(test.report()));
       }
@@ -540,6 +548,8 @@ public final class TrainingRun {
       summary.put("test_brier", test.brier());
       summary.put("epochs", end.epoch());
       summary.put("steps", end.step());
+      summary.put("train_examples", data.train().n());
+      summary.put("test_examples", data.test().n());
       summary.put("train_accuracy", selectedTrain.accuracy());
       summary.put("generalization_gap", selectedTrain.accuracy() - test.accuracy());
       if (data.cleanLabels() != null) {
@@ -552,18 +562,22 @@ public final class TrainingRun {
       if (selection != null) {
         summary.put("selected_epoch", selected.epoch());
         summary.put("stopped_early", stoppedEarly[0]);
-        summary.put("validation_accuracy", selected.validationAccuracy());
-        summary.put("validation_nll", selected.validationNll());
-        summary.put("validation_ece", selected.validationEce());
-        summary.put("end_test_accuracy", end.testAccuracy());
-        summary.put("end_test_nll", end.testNll());
-        summary.put("end_test_ece", end.testEce());
+        // recomputed on the kept weights: equal to the selected epoch's, as the tests check
+        Evaluation validation =
+            Evaluation.of(trainer.predict(data.validation()), data.validation().labels(), bins);
+        summary.put("validation_accuracy", validation.accuracy());
+        summary.put("validation_nll", validation.nll());
+        summary.put("validation_ece", validation.ece());
+        summary.put("end_test_accuracy", endTest.accuracy());
+        summary.put("end_test_nll", endTest.nll());
+        summary.put("end_test_ece", endTest.ece());
         summary.put("end_train_accuracy", endTrain.accuracy());
-        summary.put("end_generalization_gap", endTrain.accuracy() - end.testAccuracy());
+        summary.put("end_generalization_gap", endTrain.accuracy() - endTest.accuracy());
       }
       resultSelected = selected;
     }
-    Result result = new Result(dir, history, data.tokenizer(), robust, resultSelected, true);
+    Result result =
+        new Result(dir, history, data.tokenizer(), robust, resultSelected, true, summary);
     for (RobustAccuracy r : robust) {
       Map<String, Double> perEps = new LinkedHashMap<>();
       for (int i = 0; i < r.eps().size(); i++) {

@@ -157,6 +157,7 @@ class RegimeTest {
         TrainConfig.builder()
             .labelNoise(noise)
             .selection(SelectionConfig.builder().validationFraction(0.2).patience(3).build())
+            .testLimit(500)
             .build();
     assertEquals(tc, Json.read(Json.write(tc), TrainConfig.class));
     assertTrue(!Json.write(TrainConfig.builder().build()).contains("selection"), "null: omitted");
