@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.attentiondrop.zoo.config.Json;
 import dev.attentiondrop.zoo.train.RunDirectory;
 import java.io.IOException;
+import java.nio.file.FileVisitOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -131,7 +132,7 @@ public final class ResultsReport {
    */
   static String runRevisions(Path experiment) throws IOException {
     Map<String, Integer> counts = new TreeMap<>();
-    try (var walk = Files.walk(experiment)) {
+    try (var walk = Files.walk(experiment, FileVisitOption.FOLLOW_LINKS)) {
       for (Path summary :
           walk.filter(p -> p.getFileName().toString().equals("summary.json")).toList()) {
         Path file = new RunDirectory(summary.getParent()).sourceRevision();
@@ -152,7 +153,7 @@ public final class ResultsReport {
   }
 
   static long cellCount(Path experiment) throws IOException {
-    try (var walk = Files.walk(experiment)) {
+    try (var walk = Files.walk(experiment, FileVisitOption.FOLLOW_LINKS)) {
       return walk.filter(p -> p.getFileName().toString().equals("summary.json")).count();
     }
   }
@@ -160,7 +161,7 @@ public final class ResultsReport {
   /** The sum of every cell's epoch_seconds, in minutes. */
   static double trainingMinutes(Path experiment) throws IOException {
     double seconds = 0;
-    try (var walk = Files.walk(experiment)) {
+    try (var walk = Files.walk(experiment, FileVisitOption.FOLLOW_LINKS)) {
       for (Path p : walk.filter(q -> q.getFileName().toString().equals("metrics.jsonl")).toList()) {
         for (String line : Files.readAllLines(p)) {
           seconds += Json.mapper().readTree(line).get("epoch_seconds").asDouble();
