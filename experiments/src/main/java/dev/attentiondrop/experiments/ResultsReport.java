@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -93,14 +94,19 @@ public final class ResultsReport {
                 + " two-sided paired t-tests and Holm-adjusted within the family: it *holds* when the"
                 + " adjusted p < 0.05 and the mean difference is on the claimed side, *fails* when"
                 + " the adjusted p < 0.05 on the other side, and is *inconclusive* otherwise.\n\n");
-    md.append(paperTable());
+    Map<ExperimentConfig.DatasetPlan, List<Run>> all = new LinkedHashMap<>();
     for (ExperimentConfig.DatasetPlan plan : config.datasets()) {
       List<Run> runs = load(experiment, config, plan);
-      if (runs.isEmpty()) {
-        continue;
+      if (!runs.isEmpty()) {
+        all.put(plan, runs);
       }
-      md.append(datasetSection(plan, config, runs, figures, docs));
     }
+    md.append(overview(all, config));
+    md.append(paperTable());
+    for (var e : all.entrySet()) {
+      md.append(datasetSection(e.getKey(), config, e.getValue(), figures, docs));
+    }
+    md.append(acrossRegimes(all, config, figures, docs));
     md.append(sweeps(experiment, config, figures, docs));
     md.append("\n## How this was produced\n\n");
     md.append("- Command: `").append(command).append("`\n");
@@ -451,6 +457,267 @@ public final class ResultsReport {
     return md.toString();
   }
 
+  /** The methods of {@code config} that have runs in {@code runs}, in the config's order. */
+  static List<String> methodsIn(List<Run> runs, ExperimentConfig config) {
+    return config.methods().stream()
+        .map(ExperimentConfig.Method::name)
+        .filter(m -> runs.stream().anyMatch(r -> r.method().equals(m)))
+        .toList();
+  }
+
+  /**
+   * The verdict at a glance: per regime and claim, how many AttentionDrop methods hold or fail
+   * against each baseline (after Holm), and per regime the most accurate and best-calibrated method
+   * against plain attention.
+   */
+  static String overview(
+      Map<ExperimentConfig.DatasetPlan, List<Run>> all, ExperimentConfig config) {
+    StringBuilder md = new StringBuilder("## The verdict at a glance\n\n");
+    md.append(
+        "Per regime and claim: of the AttentionDrop methods compared with each baseline (hard"
+            + " masking, blur, and each with consistency), how many hold and how many fail after"
+            + " Holm's adjustment (the rest are inconclusive). Details in each regime's section.\n\n");
+    md.append("| regime | claim |");
+    for (String b : BASELINES) {
+      md.append(" vs ").append(b).append(" |");
+    }
+    md.append("\n|---|---|").append("---|".repeat(BASELINES.size())).append('\n');
+    for (var e : all.entrySet()) {
+      List<String> methods = methodsIn(e.getValue(), config);
+      List<Double> eps = e.getKey().attackEps();
+      double maxEps = eps.isEmpty() ? Double.NaN : eps.get(eps.size() - 1);
+      List<Verdict> verdicts = verdicts(e.getValue(), methods, maxEps);
+      for (Claim c : claimsAt(maxEps)) {
+        if (eps.isEmpty() && c.name().contains("PGD")) {
+          continue;
+        }
+        md.append("| ").append(e.getKey().id()).append(" | ").append(c.shortName()).append(" |");
+        for (String b : BASELINES) {
+          List<Verdict> vs =
+              verdicts.stream()
+                  .filter(v -> v.claim().name().equals(c.name()) && v.baseline().equals(b))
+                  .toList();
+          long holds = vs.stream().filter(v -> v.verdict().equals("holds")).count();
+          long fails = vs.stream().filter(v -> v.verdict().contains("fails")).count();
+          String hold = holds > 0 ? "**" + holds + " hold**" : holds + " hold";
+          String fail = fails > 0 ? "**" + fails + " fail**" : fails + " fail";
+          md.append(vs.isEmpty() ? " - |" : " " + hold + ", " + fail + " (of " + vs.size() + ") |");
+        }
+        md.append('\n');
+      }
+    }
+    md.append(
+        "\nFor choosing a regularizer: per regime, plain attention against the most accurate and"
+            + " the best-calibrated method (paired differences over seeds, 95% CI; a CI that"
+            + " excludes 0 is a difference these seeds resolve, before any multiple-comparison"
+            + " adjustment).\n\n");
+    md.append(
+        "| regime | none: accuracy | most accurate regularizer | Δ accuracy vs none | none: ECE | best"
+            + " calibrated regularizer | Δ ECE vs none |\n|---|---|---|---|---|---|---|\n");
+    for (var e : all.entrySet()) {
+      List<Run> runs = e.getValue();
+      List<String> methods = methodsIn(runs, config);
+      if (!methods.contains("none") || methods.size() < 2) {
+        continue;
+      }
+      String acc = best(runs, methods, Run::accuracy, true);
+      String ece = best(runs, methods, Run::ece, false);
+      md.append(
+          String.format(
+              "| %s | %s | %s | %s | %s | %s | %s |%n",
+              e.getKey().id(),
+              Stats.interval(values(runs, "none", Run::accuracy)).format(1, 100),
+              acc,
+              Stats.interval(paired(runs, acc, "none", Run::accuracy)).format(1, 100),
+              Stats.interval(values(runs, "none", Run::ece)).format(1, 100),
+              ece,
+              Stats.interval(paired(runs, ece, "none", Run::ece)).format(1, 100)));
+    }
+    return md.append('\n').toString();
+  }
+
+  /** The regularized method with the best mean of {@code f}. */
+  static String best(
+      List<Run> runs, List<String> methods, ToDoubleFunction<Run> f, boolean higherIsBetter) {
+    String best = null;
+    double score = Double.NaN;
+    for (String m : methods) {
+      if (m.equals("none")) {
+        continue;
+      }
+      double v = Stats.interval(values(runs, m, f)).mean();
+      if (best == null || (higherIsBetter ? v > score : v < score)) {
+        best = m;
+        score = v;
+      }
+    }
+    return best;
+  }
+
+  /**
+   * Figures across the regimes of each dataset: accuracy against the training-set size (clean
+   * regimes), accuracy and ECE against the label-noise rate (regimes of the smallest size), and the
+   * generalization gap per method.
+   */
+  static String acrossRegimes(
+      Map<ExperimentConfig.DatasetPlan, List<Run>> all,
+      ExperimentConfig config,
+      Path figures,
+      Path docs)
+      throws IOException {
+    StringBuilder md = new StringBuilder();
+    Map<String, List<ExperimentConfig.DatasetPlan>> byDataset = new LinkedHashMap<>();
+    for (var plan : all.keySet()) {
+      byDataset.computeIfAbsent(plan.dataset(), k -> new ArrayList<>()).add(plan);
+    }
+    for (var e : byDataset.entrySet()) {
+      List<ExperimentConfig.DatasetPlan> plans = e.getValue();
+      if (plans.size() < 2) {
+        continue;
+      }
+      String d = e.getKey();
+      md.append("\n## ").append(d).append(" across regimes\n\n");
+      List<ExperimentConfig.DatasetPlan> clean =
+          plans.stream()
+              .filter(p -> p.train().labelNoise() == null)
+              .sorted(Comparator.comparingInt(p -> p.train().trainLimit()))
+              .toList();
+      int smallest = plans.stream().mapToInt(p -> p.train().trainLimit()).min().orElse(0);
+      List<ExperimentConfig.DatasetPlan> noise =
+          plans.stream()
+              .filter(p -> p.train().trainLimit() == smallest)
+              .sorted(Comparator.comparingDouble(ResultsReport::noiseRate))
+              .toList();
+      String prefix = d.replaceAll("[^a-z0-9-]", "-");
+      if (clean.size() >= 2) {
+        md.append(
+            image(
+                docs,
+                lines(
+                    all,
+                    config,
+                    clean,
+                    p -> (double) p.train().trainLimit(),
+                    "training examples",
+                    "test accuracy (%)",
+                    Run::accuracy,
+                    "Accuracy against training-set size: " + d,
+                    figures.resolve(prefix + "-accuracy-vs-size.png")),
+                "accuracy against training-set size"));
+      }
+      if (noise.size() >= 2) {
+        md.append(
+            image(
+                docs,
+                lines(
+                    all,
+                    config,
+                    noise,
+                    ResultsReport::noiseRate,
+                    "label-noise rate",
+                    "test accuracy (%)",
+                    Run::accuracy,
+                    "Accuracy against label noise: " + d,
+                    figures.resolve(prefix + "-accuracy-vs-noise.png")),
+                "accuracy against label-noise rate"));
+        md.append(
+            image(
+                docs,
+                lines(
+                    all,
+                    config,
+                    noise,
+                    ResultsReport::noiseRate,
+                    "label-noise rate",
+                    "test ECE (%)",
+                    Run::ece,
+                    "ECE against label noise: " + d,
+                    figures.resolve(prefix + "-ece-vs-noise.png")),
+                "ECE against label-noise rate"));
+      }
+      md.append(
+          image(
+              docs,
+              gaps(all, config, plans, figures.resolve(prefix + "-generalization-gap.png")),
+              "generalization gap (train - test accuracy) per method"));
+    }
+    return md.toString();
+  }
+
+  static double noiseRate(ExperimentConfig.DatasetPlan p) {
+    return p.train().labelNoise() == null ? 0 : p.train().labelNoise().rate();
+  }
+
+  /** One line per method present in every plan: mean of {@code f} with its 95% CI as error bars. */
+  static Path lines(
+      Map<ExperimentConfig.DatasetPlan, List<Run>> all,
+      ExperimentConfig config,
+      List<ExperimentConfig.DatasetPlan> plans,
+      ToDoubleFunction<ExperimentConfig.DatasetPlan> x,
+      String xTitle,
+      String yTitle,
+      ToDoubleFunction<Run> f,
+      String title,
+      Path png)
+      throws IOException {
+    XYChart chart =
+        new XYChartBuilder()
+            .width(720)
+            .height(480)
+            .title(title)
+            .xAxisTitle(xTitle)
+            .yAxisTitle(yTitle)
+            .build();
+    for (String m : methodsIn(all.get(plans.get(0)), config)) {
+      if (plans.stream().anyMatch(p -> values(all.get(p), m, f).length == 0)) {
+        continue;
+      }
+      double[] xs = plans.stream().mapToDouble(x).toArray();
+      double[] ys = new double[plans.size()];
+      double[] es = new double[plans.size()];
+      for (int i = 0; i < plans.size(); i++) {
+        Stats.Interval in = Stats.interval(values(all.get(plans.get(i)), m, f));
+        ys[i] = in.mean() * 100;
+        es[i] = Double.isNaN(in.halfWidth()) ? 0 : in.halfWidth() * 100;
+      }
+      chart.addSeries(m, xs, ys, es);
+    }
+    return save(chart, png);
+  }
+
+  /** Per method (bars), per regime (series): train accuracy minus test accuracy, kept weights. */
+  static Path gaps(
+      Map<ExperimentConfig.DatasetPlan, List<Run>> all,
+      ExperimentConfig config,
+      List<ExperimentConfig.DatasetPlan> plans,
+      Path png)
+      throws IOException {
+    CategoryChart chart =
+        new CategoryChartBuilder()
+            .width(900)
+            .height(420)
+            .title("Generalization gap: train accuracy (labels as trained on) - test accuracy")
+            .xAxisTitle("method")
+            .yAxisTitle("gap (points)")
+            .build();
+    chart.getStyler().setXAxisLabelRotation(30);
+    List<String> methods = methodsIn(all.get(plans.get(0)), config);
+    for (var p : plans) {
+      List<Double> gap = new ArrayList<>();
+      for (String m : methods) {
+        double[] g =
+            all.get(p).stream()
+                .filter(r -> r.method().equals(m))
+                .mapToDouble(r -> r.trainAccuracy() - r.accuracy())
+                .toArray();
+        double v = Stats.interval(g).mean() * 100;
+        gap.add(Double.isNaN(v) ? 0 : v);
+      }
+      chart.addSeries(p.id(), methods, gap);
+    }
+    return save(chart, png);
+  }
+
   static String p(double[] diffs) {
     double p = Stats.pairedP(diffs);
     return Double.isNaN(p) ? "n/a" : String.format("%.3f", p);
@@ -475,28 +742,39 @@ public final class ResultsReport {
     return out.stream().mapToDouble(Double::doubleValue).toArray();
   }
 
-  static String claims(List<Run> runs, List<String> methods, double maxEps) {
-    StringBuilder md =
-        new StringBuilder(
-            "\nThe paper's claims here (AttentionDrop method vs baseline, paired over seeds; two-sided"
-                + " paired t-tests, Holm-adjusted over the family of each claim in this regime;"
-                + " a verdict needs adjusted p < 0.05):\n\n");
-    md.append(
-        "| claim | method | vs | verdict | paired Δ (95% CI) | p | Holm p |\n"
-            + "|---|---|---|---|---|---|---|\n");
-    Map<String, int[]> tally = new LinkedHashMap<>();
-    record Claim(String name, ToDoubleFunction<Run> metric, boolean higherIsBetter) {}
-    List<Claim> claims =
-        List.of(
-            new Claim("higher accuracy", Run::accuracy, true),
-            new Claim("lower ECE", Run::ece, false),
-            new Claim(
-                "higher PGD robust accuracy (eps " + maxEps + ")",
-                r -> r.pgd().getOrDefault(maxEps, Double.NaN),
-                true));
-    for (Claim c : claims) {
-      int[] t = tally.computeIfAbsent(c.name(), k -> new int[3]);
-      // the family of this claim here: every (AttentionDrop method, baseline) pair, Holm-adjusted
+  /** One claim, the metric that decides it, and its direction. */
+  record Claim(
+      String name, String shortName, ToDoubleFunction<Run> metric, boolean higherIsBetter) {}
+
+  /** The paper's three claims, robustness at the largest radius {@code maxEps}. */
+  static List<Claim> claimsAt(double maxEps) {
+    return List.of(
+        new Claim("higher accuracy", "accuracy", Run::accuracy, true),
+        new Claim("lower ECE", "calibration (ECE)", Run::ece, false),
+        new Claim(
+            "higher PGD robust accuracy (eps " + maxEps + ")",
+            "robustness (PGD " + maxEps + ")",
+            r -> r.pgd().getOrDefault(maxEps, Double.NaN),
+            true));
+  }
+
+  /** The judgement of one (method, baseline) pair for one claim. */
+  record Verdict(
+      Claim claim,
+      String method,
+      String baseline,
+      Stats.Interval difference,
+      double p,
+      double holmP,
+      String verdict) {}
+
+  /**
+   * Every claim's (AttentionDrop method, baseline) pairs in one regime: paired differences,
+   * two-sided paired t-tests, Holm-adjusted within each claim's family.
+   */
+  static List<Verdict> verdicts(List<Run> runs, List<String> methods, double maxEps) {
+    List<Verdict> out = new ArrayList<>();
+    for (Claim c : claimsAt(maxEps)) {
       List<String[]> pairs = new ArrayList<>();
       List<double[]> diffs = new ArrayList<>();
       for (String m : ATTENTION_DROP) {
@@ -515,28 +793,39 @@ public final class ResultsReport {
       for (int k = 0; k < pairs.size(); k++) {
         Stats.Interval i = Stats.interval(diffs.get(k));
         boolean better = c.higherIsBetter() ? i.mean() > 0 : i.mean() < 0;
-        String verdict;
-        if (adjusted[k] < 0.05 && better) {
-          verdict = "holds";
-          t[0]++;
-        } else if (adjusted[k] < 0.05) {
-          verdict = "**fails**";
-          t[1]++;
-        } else {
-          verdict = "inconclusive";
-          t[2]++;
-        }
-        md.append(
-            String.format(
-                "| %s | %s | %s | %s | %s | %s | %s |%n",
-                c.name(),
-                pairs.get(k)[0],
-                pairs.get(k)[1],
-                verdict,
-                i.format(1, 100),
-                Double.isNaN(raw[k]) ? "n/a" : String.format("%.3f", raw[k]),
-                Double.isNaN(adjusted[k]) ? "n/a" : String.format("%.3f", adjusted[k])));
+        String verdict = !(adjusted[k] < 0.05) ? "inconclusive" : better ? "holds" : "**fails**";
+        out.add(new Verdict(c, pairs.get(k)[0], pairs.get(k)[1], i, raw[k], adjusted[k], verdict));
       }
+    }
+    return out;
+  }
+
+  static String claims(List<Run> runs, List<String> methods, double maxEps) {
+    StringBuilder md =
+        new StringBuilder(
+            "\nThe paper's claims here (AttentionDrop method vs baseline, paired over seeds; two-sided"
+                + " paired t-tests, Holm-adjusted over the family of each claim in this regime;"
+                + " a verdict needs adjusted p < 0.05):\n\n");
+    md.append(
+        "| claim | method | vs | verdict | paired Δ (95% CI) | p | Holm p |\n"
+            + "|---|---|---|---|---|---|---|\n");
+    Map<String, int[]> tally = new LinkedHashMap<>();
+    for (Claim c : claimsAt(maxEps)) {
+      tally.put(c.name(), new int[3]);
+    }
+    for (Verdict v : verdicts(runs, methods, maxEps)) {
+      int[] t = tally.computeIfAbsent(v.claim().name(), k -> new int[3]);
+      t[v.verdict().equals("holds") ? 0 : v.verdict().equals("inconclusive") ? 2 : 1]++;
+      md.append(
+          String.format(
+              "| %s | %s | %s | %s | %s | %s | %s |%n",
+              v.claim().name(),
+              v.method(),
+              v.baseline(),
+              v.verdict(),
+              v.difference().format(1, 100),
+              Double.isNaN(v.p()) ? "n/a" : String.format("%.3f", v.p()),
+              Double.isNaN(v.holmP()) ? "n/a" : String.format("%.3f", v.holmP())));
     }
     md.append("\nTally: ");
     tally.forEach(
