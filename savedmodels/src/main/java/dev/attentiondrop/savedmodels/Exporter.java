@@ -157,21 +157,19 @@ public final class Exporter {
               + "variables.index (a run directory's model/ folder, written at the end of `attentiondrop train`)");
     }
     ModelConfig config = Json.read(configFile, ModelConfig.class);
-    Files.createDirectories(request.base());
-    // first put back what a killed export left (a version it had moved aside), then count
-    Staging.recoverStale(request.base());
-    int version = request.version() != null ? request.version() : nextVersion(request.base());
-    Path target = request.base().resolve(Integer.toString(version));
-    if (Files.exists(target) && !request.overwrite()) {
-      throw new IllegalArgumentException(
-          "version "
-              + version
-              + " already exists in "
-              + request.base()
-              + "; choose another --model-version or pass --overwrite");
-    }
-    // a killed export's hidden folders are recovered here; a live one's are left alone
+    // opening the session recovers what a killed export left (a version it had moved aside goes
+    // back) before the versions are counted; a live export's folders are left alone
     try (Staging staging = Staging.open(request.base())) {
+      int version = request.version() != null ? request.version() : nextVersion(request.base());
+      Path target = request.base().resolve(Integer.toString(version));
+      if (Files.exists(target) && !request.overwrite()) {
+        throw new IllegalArgumentException(
+            "version "
+                + version
+                + " already exists in "
+                + request.base()
+                + "; choose another --model-version or pass --overwrite");
+      }
       Path tmp = staging.create(Integer.toString(version));
       writeSavedModel(config, modelDir.resolve("variables").toString(), tmp);
       Path assets = Files.createDirectories(tmp.resolve("assets"));

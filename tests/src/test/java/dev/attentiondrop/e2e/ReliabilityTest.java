@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.attentiondrop.zoo.train.RunDirectory;
+import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -12,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -49,6 +51,17 @@ class ReliabilityTest {
     cases.add(new Case(name, List.of(args), exit, message, child));
   }
 
+  private void add(String name, int exit, String message, List<String> args) {
+    cases.add(new Case(name, args, exit, message, new Cli.Child()));
+  }
+
+  /** {@code train --resume} of a copy of {@link TrainedModels#vit}'s run, with its flags. */
+  private static List<String> resumeOfVit(Path copy) {
+    List<String> args = TrainedModels.train(copy, TrainedModels.VIT_FLAGS);
+    args.add("--resume");
+    return args;
+  }
+
   private String file(String name, String content) throws IOException {
     return Files.writeString(dir.resolve(name), content).toString();
   }
@@ -62,7 +75,7 @@ class ReliabilityTest {
   }
 
   private static byte[] gzip(byte[] raw) throws IOException {
-    var bytes = new java.io.ByteArrayOutputStream();
+    var bytes = new ByteArrayOutputStream();
     try (OutputStream out = new GZIPOutputStream(bytes)) {
       out.write(raw);
     }
@@ -388,7 +401,7 @@ class ReliabilityTest {
         "--model",
         vit,
         "--input",
-        file("cut-images.idx.gz", java.util.Arrays.copyOf(images, 3000)));
+        file("cut-images.idx.gz", Arrays.copyOf(images, 3000)));
     add(
         "idx: wrong magic",
         65,
@@ -504,7 +517,7 @@ class ReliabilityTest {
     Path export = dir.resolve("export-cut");
     TrainedModels.copyRecursively(TrainedModels.vit().export(), export);
     byte[] pb = Files.readAllBytes(export.resolve("saved_model.pb"));
-    Files.write(export.resolve("saved_model.pb"), java.util.Arrays.copyOf(pb, pb.length / 2));
+    Files.write(export.resolve("saved_model.pb"), Arrays.copyOf(pb, pb.length / 2));
     add(
         "inspect: truncated saved_model.pb",
         65,
@@ -539,23 +552,7 @@ class ReliabilityTest {
     Path state = dir.resolve("run-bad-state");
     TrainedModels.copyRecursively(TrainedModels.vit().run(), state);
     Files.writeString(state.resolve("checkpoints/state.json"), "{\"epoch\": 1, \"checkpoint\"");
-    add(
-        "resume: corrupt state.json",
-        65,
-        "state.json",
-        "train",
-        "--resume",
-        "-o",
-        state.toString(),
-        "--epochs",
-        "1",
-        "--train-limit",
-        "200",
-        "--attack-eps",
-        "",
-        "--seed",
-        "3",
-        "--no-progress");
+    add("resume: corrupt state.json", 65, "state.json", resumeOfVit(state));
     Path escape = dir.resolve("run-escaping-state");
     TrainedModels.copyRecursively(TrainedModels.vit().run(), escape);
     Files.writeString(
@@ -565,39 +562,11 @@ class ReliabilityTest {
         "resume: state.json pointing outside",
         65,
         "expected {\"epoch\": 1..1",
-        "train",
-        "--resume",
-        "-o",
-        escape.toString(),
-        "--epochs",
-        "1",
-        "--train-limit",
-        "200",
-        "--attack-eps",
-        "",
-        "--seed",
-        "3",
-        "--no-progress");
+        resumeOfVit(escape));
     Path ckpt = dir.resolve("run-bad-checkpoint");
     TrainedModels.copyRecursively(TrainedModels.vit().run(), ckpt);
     flipByte(ckpt.resolve("checkpoints/epoch-1"));
-    add(
-        "resume: corrupt checkpoint",
-        65,
-        "cannot restore the checkpoint",
-        "train",
-        "--resume",
-        "-o",
-        ckpt.toString(),
-        "--epochs",
-        "1",
-        "--train-limit",
-        "200",
-        "--attack-eps",
-        "",
-        "--seed",
-        "3",
-        "--no-progress");
+    add("resume: corrupt checkpoint", 65, "cannot restore the checkpoint", resumeOfVit(ckpt));
     Path noTokenizer = dir.resolve("text-no-tokenizer");
     TrainedModels.copyRecursively(TrainedModels.text().export(), noTokenizer);
     Files.delete(noTokenizer.resolve("assets/tokenizer.json"));
@@ -720,7 +689,7 @@ class ReliabilityTest {
 
   private static byte[] concat(String head, byte[] tail) {
     byte[] h = head.getBytes(StandardCharsets.UTF_8);
-    byte[] all = java.util.Arrays.copyOf(h, h.length + tail.length);
+    byte[] all = Arrays.copyOf(h, h.length + tail.length);
     System.arraycopy(tail, 0, all, h.length, tail.length);
     return all;
   }

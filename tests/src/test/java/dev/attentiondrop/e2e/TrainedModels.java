@@ -6,6 +6,8 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.stream.Stream;
 
 /**
@@ -37,26 +39,33 @@ final class TrainedModels {
     return root;
   }
 
+  /**
+   * The flags {@link #vit} trains with: {@code train -o COPY --resume} with these continues a copy
+   * of its run (the config must match).
+   */
+  static final List<String> VIT_FLAGS =
+      List.of(
+          "--epochs",
+          "1",
+          "--train-limit",
+          "200",
+          "--no-progress",
+          "--attack-eps",
+          "",
+          "--seed",
+          "3");
+
+  /** {@code train -o run} followed by {@code flags}. */
+  static List<String> train(Path run, List<String> flags) {
+    List<String> args = new ArrayList<>(List.of("train", "-o", run.toString()));
+    args.addAll(flags);
+    return args;
+  }
+
   static synchronized Trained vit() throws IOException {
     if (vit == null) {
       Path run = root().resolve("vit-run");
-      vit =
-          new Trained(
-              run,
-              Cli.run(
-                      "train",
-                      "-o",
-                      run.toString(),
-                      "--epochs",
-                      "1",
-                      "--train-limit",
-                      "200",
-                      "--no-progress",
-                      "--attack-eps",
-                      "",
-                      "--seed",
-                      "3")
-                  .assertSuccess());
+      vit = new Trained(run, Cli.run(train(run, VIT_FLAGS)).assertSuccess());
     }
     return vit;
   }
@@ -65,25 +74,9 @@ final class TrainedModels {
   static synchronized Trained vitCompiled() throws IOException {
     if (vitCompiled == null) {
       Path run = root().resolve("vit-compiled-run");
-      vitCompiled =
-          new Trained(
-              run,
-              Cli.run(
-                      "train",
-                      "-o",
-                      run.toString(),
-                      "--epochs",
-                      "1",
-                      "--train-limit",
-                      "200",
-                      "--no-progress",
-                      "--attack-eps",
-                      "",
-                      "--seed",
-                      "3",
-                      "--attention-xla",
-                      "COMPILED_FUNCTION")
-                  .assertSuccess());
+      List<String> flags = new ArrayList<>(VIT_FLAGS);
+      flags.addAll(List.of("--attention-xla", "COMPILED_FUNCTION"));
+      vitCompiled = new Trained(run, Cli.run(train(run, flags)).assertSuccess());
     }
     return vitCompiled;
   }

@@ -110,30 +110,6 @@ public record EpochMetrics(
         testEce);
   }
 
-  /**
-   * These metrics with the validation hold-out's.
-   *
-   * @param validation the hold-out's evaluation
-   * @return a copy with {@code validation*} set
-   */
-  public EpochMetrics withValidation(Evaluation validation) {
-    return new EpochMetrics(
-        epoch,
-        step,
-        learningRate,
-        trainLoss,
-        trainAccuracy,
-        testAccuracy,
-        testNll,
-        testEce,
-        testBrier,
-        epochSeconds,
-        examplesPerSecond,
-        validation.accuracy(),
-        validation.nll(),
-        validation.ece());
-  }
-
   /** CSV header matching {@link #csvRow}. */
   public static final String CSV_HEADER =
       "epoch,step,learning_rate,train_loss,train_accuracy,test_accuracy,test_nll,test_ece,test_brier,epoch_seconds,examples_per_second,validation_accuracy,validation_nll,validation_ece";

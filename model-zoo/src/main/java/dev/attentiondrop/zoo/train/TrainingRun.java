@@ -521,18 +521,20 @@ public final class TrainingRun {
       }
       EpochMetrics end = history.get(history.size() - 1);
       int bins = train.eceBins();
-      Evaluation endTrain =
-          Evaluation.of(trainer.predict(data.train()), data.train().labels(), bins);
-      Evaluation endTest = Evaluation.of(trainer.predict(data.test()), data.test().labels(), bins);
+      float[][] endTrainProbabilities = trainer.predict(data.train());
+      Evaluation endTrain = Evaluation.of(endTrainProbabilities, data.train().labels(), bins);
+      Evaluation endTest = evaluate(trainer, data.test(), bins);
       EpochMetrics selected = end;
+      float[][] trainProbabilities = endTrainProbabilities;
       Evaluation selectedTrain = endTrain;
       Evaluation test = endTest;
       if (selection != null && bestEpoch[0] > 0 && bestEpoch[0] != end.epoch()) {
         trainer.restore(dir.checkpoints().resolve("best").resolve("ckpt").toString());
         int chosen = bestEpoch[0];
         selected = history.stream().filter(h -> h.epoch() == chosen).findFirst().orElseThrow();
-        selectedTrain = Evaluation.of(trainer.predict(data.train()), data.train().labels(), bins);
-        test = Evaluation.of(trainer.predict(data.test()), data.test().labels(), bins);
+        trainProbabilities = trainer.predict(data.train());
+        selectedTrain = Evaluation.of(trainProbabilities, data.train().labels(), bins);
+        test = evaluate(trainer, data.test(), bins);
       }
       if (test.report() != null) {
         RunDirectory.writeAtomically(dir.reliability(), Json.write(test.report()));
@@ -557,14 +559,13 @@ public final class TrainingRun {
         summary.put("label_noise_flipped", flipped(data.cleanLabels(), data.train().labels()));
         summary.put(
             "train_accuracy_clean",
-            Evaluation.of(trainer.predict(data.train()), data.cleanLabels(), bins).accuracy());
+            Evaluation.of(trainProbabilities, data.cleanLabels(), bins).accuracy());
       }
       if (selection != null) {
         summary.put("selected_epoch", selected.epoch());
         summary.put("stopped_early", stoppedEarly[0]);
         // recomputed on the kept weights: equal to the selected epoch's, as the tests check
-        Evaluation validation =
-            Evaluation.of(trainer.predict(data.validation()), data.validation().labels(), bins);
+        Evaluation validation = evaluate(trainer, data.validation(), bins);
         summary.put("validation_accuracy", validation.accuracy());
         summary.put("validation_nll", validation.nll());
         summary.put("validation_ece", validation.ece());
@@ -638,6 +639,11 @@ public final class TrainingRun {
       trainer.save(tmp.resolve("ckpt").toString());
       staging.commit(tmp, "best", true);
     }
+  }
+
+  /** Clean (inference-mode) metrics of the trainer's current weights on {@code examples}. */
+  private static Evaluation evaluate(Trainer trainer, Examples examples, int bins) {
+    return Evaluation.of(trainer.predict(examples), examples.labels(), bins);
   }
 
   /** The fraction of labels that differ. */
