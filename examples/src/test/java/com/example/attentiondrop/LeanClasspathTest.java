@@ -73,7 +73,7 @@ class LeanClasspathTest {
         protobuf = new File(entry).getName();
       }
     }
-    assertEquals("protobuf-java-3.25.5.jar", protobuf);
+    assertEquals("protobuf-java-3.25.9.jar", protobuf);
   }
 
   static boolean isTestTooling(String path) {

@@ -1,0 +1,2 @@
+/** TF Serving's REST API (URLs, JSON, status codes) as a Jetty handler. */
+package dev.attentiondrop.serving.rest;
