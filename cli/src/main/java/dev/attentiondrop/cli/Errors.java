@@ -2,6 +2,7 @@ package dev.attentiondrop.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.attentiondrop.savedmodels.SavedModelFormatException;
+import dev.attentiondrop.serving.ConfigFiles.ConfigFileException;
 import dev.attentiondrop.zoo.config.JsonFileException;
 import dev.attentiondrop.zoo.data.DatasetFormatException;
 import dev.attentiondrop.zoo.data.MissingDatasetException;
@@ -76,6 +77,7 @@ final class Errors {
           || c instanceof SavedModelFormatException
           || c instanceof JsonFileException
           || c instanceof InputDataException
+          || c instanceof ConfigFileException
           || c instanceof JsonProcessingException
           || c instanceof CharacterCodingException) {
         return DATA;

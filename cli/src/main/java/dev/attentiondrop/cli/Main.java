@@ -27,6 +27,7 @@ import picocli.CommandLine.Command;
       ExportCommand.class,
       PredictCommand.class,
       InspectCommand.class,
+      ServeCommand.class,
       ExperimentCommand.class,
       ReportCommand.class,
       BenchCommand.class,

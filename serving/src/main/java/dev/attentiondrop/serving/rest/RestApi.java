@@ -260,11 +260,13 @@ public final class RestApi extends Handler.Abstract {
     try (JsonParser parser = json.createParser(body)) {
       root = json.readTree(parser);
     } catch (JsonProcessingException e) {
+      String m = e.getOriginalMessage();
+      int cut = m.indexOf(" (start marker");
       throw ServingException.invalidArgument(
           "JSON Parse error: "
-              + e.getOriginalMessage()
+              + (cut < 0 ? m : m.substring(0, cut))
               + " at offset: "
-              + (e.getLocation() == null ? -1 : e.getLocation().getCharOffset()));
+              + (e.getLocation() == null ? -1 : e.getLocation().getByteOffset()));
     } catch (IOException e) {
       throw ServingException.invalidArgument("JSON Parse error: " + e.getMessage());
     }
