@@ -28,6 +28,7 @@ import picocli.CommandLine.Command;
       PredictCommand.class,
       InspectCommand.class,
       ServeCommand.class,
+      ServeBenchCommand.class,
       ExperimentCommand.class,
       ReportCommand.class,
       BenchCommand.class,
