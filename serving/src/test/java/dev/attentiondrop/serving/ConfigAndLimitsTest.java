@@ -15,7 +15,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -63,16 +62,7 @@ class ConfigAndLimitsTest {
     for (long v : new long[] {1, 2, 3}) {
       TestModels.halfPlusTwo(dir.resolve("half/" + v), v);
     }
-    try (ModelServer s =
-        ModelServer.start(
-            ServerOptions.builder()
-                .model(half)
-                .grpcPort(-1)
-                .restPort(0)
-                .bindAddress("127.0.0.1")
-                .pollWait(Duration.ZERO)
-                .build(),
-            line -> {})) {
+    try (ModelServer s = TestModels.start(TestModels.restOnly(half))) {
       String url = "http://127.0.0.1:" + s.restPort() + "/v1/models/half";
       assertEquals(3.0 + 2, predict(url + "/labels/canary:predict").statusBody());
       assertEquals(1.0 + 2, predict(url + "/labels/stable:predict").statusBody());
@@ -135,17 +125,10 @@ class ConfigAndLimitsTest {
       throws Exception {
     TestModels.halfPlusTwo(base.resolve("1"), 0.5f);
     try (ModelServer s =
-        ModelServer.start(
-            ServerOptions.builder()
-                .model(ServedModel.of("half", base))
-                .grpcPort(-1)
-                .restPort(0)
-                .bindAddress("127.0.0.1")
-                .pollWait(Duration.ZERO)
+        TestModels.start(
+            TestModels.restOnly(ServedModel.of("half", base))
                 .maxInflightRequests(1)
-                .sessionParallelism(1)
-                .build(),
-            line -> {})) {
+                .sessionParallelism(1))) {
       String url = "http://127.0.0.1:" + s.restPort() + "/v1/models/half:predict";
       String big = "{\"instances\": [" + "[1, 2],".repeat(20_000) + "[1, 2]]}";
       ExecutorService pool = Executors.newFixedThreadPool(8);

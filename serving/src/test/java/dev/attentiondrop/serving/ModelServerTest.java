@@ -237,16 +237,9 @@ class ModelServerTest {
   void batchingMergesConcurrentRequests(@TempDir Path base) throws Exception {
     TestModels.halfPlusTwo(base.resolve("1"), 0.5f);
     try (ModelServer batched =
-        ModelServer.start(
-            ServerOptions.builder()
-                .model(ServedModel.of("half", base))
-                .grpcPort(-1)
-                .restPort(0)
-                .bindAddress("127.0.0.1")
-                .pollWait(Duration.ZERO)
-                .batching(new BatchingOptions(8, 20_000, 10, 1))
-                .build(),
-            line -> {})) {
+        TestModels.start(
+            TestModels.restOnly(ServedModel.of("half", base))
+                .batching(new BatchingOptions(8, 20_000, 10, 1)))) {
       ExecutorService pool = Executors.newFixedThreadPool(8);
       try {
         List<Future<HttpResponse<String>>> calls = new ArrayList<>();
@@ -287,16 +280,7 @@ class ModelServerTest {
   @Test
   void aNewVersionReplacesTheOld(@TempDir Path base) throws Exception {
     TestModels.halfPlusTwo(base.resolve("1"), 0.5f);
-    try (ModelServer s =
-        ModelServer.start(
-            ServerOptions.builder()
-                .model(ServedModel.of("m", base))
-                .grpcPort(-1)
-                .restPort(0)
-                .bindAddress("127.0.0.1")
-                .pollWait(Duration.ZERO)
-                .build(),
-            line -> {})) {
+    try (ModelServer s = TestModels.start(TestModels.restOnly(ServedModel.of("m", base)))) {
       String url = "http://127.0.0.1:" + s.restPort() + "/v1/models/m";
       TestModels.halfPlusTwo(base.resolve("2"), 3f);
       s.models().pollAll();

@@ -1,7 +1,9 @@
 package dev.attentiondrop.serving;
 
+import dev.attentiondrop.serving.model.ServedModel;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.SavedModelBundle;
@@ -58,6 +60,25 @@ final class TestModels {
           .withFunction(SessionFunction.create(sum, s))
           .export();
     }
+  }
+
+  /**
+   * Options of a test server: loopback, REST on any free port, no gRPC, no polling.
+   *
+   * @param model the model to serve
+   */
+  static ServerOptions.Builder restOnly(ServedModel model) {
+    return ServerOptions.builder()
+        .model(model)
+        .grpcPort(-1)
+        .restPort(0)
+        .bindAddress("127.0.0.1")
+        .pollWait(Duration.ZERO);
+  }
+
+  /** Starts a server that logs nowhere. */
+  static ModelServer start(ServerOptions.Builder options) throws IOException {
+    return ModelServer.start(options.build(), line -> {});
   }
 
   /** {@code serving_default}: the identity of one input per supported dtype, rank 1 each. */

@@ -324,6 +324,14 @@ class ServingEndToEndTest {
         10, Json.mapper().readTree(r.body()).get("predictions").get(0).get("logits").size());
   }
 
+  /** A Predict request of one synthetic image to the ViT. */
+  static PredictRequest vitRequest() {
+    return PredictRequest.newBuilder()
+        .setModelSpec(ModelSpec.newBuilder().setName("vit"))
+        .putInputs("images", image())
+        .build();
+  }
+
   static TensorProto image() {
     TensorProto.Builder t =
         TensorProto.newBuilder()
@@ -343,11 +351,7 @@ class ServingEndToEndTest {
   @Order(3)
   void aVersionExportedUnderLoadIsServedWithoutAFailedRequest() throws Exception {
     var stub = PredictionServiceGrpc.newBlockingStub(channel);
-    PredictRequest request =
-        PredictRequest.newBuilder()
-            .setModelSpec(ModelSpec.newBuilder().setName("vit"))
-            .putInputs("images", image())
-            .build();
+    PredictRequest request = vitRequest();
     AtomicBoolean stop = new AtomicBoolean();
     ConcurrentLinkedQueue<Long> versions = new ConcurrentLinkedQueue<>();
     ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
@@ -448,11 +452,7 @@ class ServingEndToEndTest {
   @Order(4)
   void sigtermDrainsRequestsInFlightThenStops() throws Exception {
     var stub = PredictionServiceGrpc.newBlockingStub(channel);
-    PredictRequest request =
-        PredictRequest.newBuilder()
-            .setModelSpec(ModelSpec.newBuilder().setName("vit"))
-            .putInputs("images", image())
-            .build();
+    PredictRequest request = vitRequest();
     ExecutorService pool = Executors.newFixedThreadPool(8);
     List<Future<String>> calls = new ArrayList<>();
     for (int i = 0; i < 32; i++) {

@@ -109,6 +109,21 @@ public final class HostTensor {
     };
   }
 
+  /**
+   * {@link #elementSize} for a request's input, naming it when the dtype is unsupported.
+   *
+   * @param name the input's name
+   * @param dtype its dtype
+   * @return the bytes per element
+   */
+  static int inputElementSize(String name, DataType dtype) {
+    try {
+      return elementSize(dtype);
+    } catch (ServingException e) {
+      throw ServingException.invalidArgument("input \"" + name + "\": " + e.getMessage());
+    }
+  }
+
   static long checkedSize(long[] shape) {
     long n = 1;
     for (long d : shape) {

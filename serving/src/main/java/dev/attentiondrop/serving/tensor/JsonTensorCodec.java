@@ -55,12 +55,7 @@ public final class JsonTensorCodec {
       walk(name, value, shape, 0, new int[] {0}, (leaf, i) -> out[i] = string(name, leaf));
       return HostTensor.ofStrings(shape, out);
     }
-    int size;
-    try {
-      size = HostTensor.elementSize(dtype);
-    } catch (ServingException e) {
-      throw ServingException.invalidArgument("input \"" + name + "\": " + e.getMessage());
-    }
+    int size = HostTensor.inputElementSize(name, dtype);
     ByteBuffer out = ByteBuffer.allocate(count * size).order(ByteOrder.LITTLE_ENDIAN);
     walk(name, value, shape, 0, new int[] {0}, (leaf, i) -> put(name, leaf, dtype, out));
     return HostTensor.ofBytes(dtype, shape, out.array());

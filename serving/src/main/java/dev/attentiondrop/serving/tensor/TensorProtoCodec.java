@@ -48,12 +48,7 @@ public final class TensorProtoCodec {
       }
       return HostTensor.ofStrings(shape, out);
     }
-    int size;
-    try {
-      size = HostTensor.elementSize(dtype);
-    } catch (ServingException e) {
-      throw ServingException.invalidArgument("input \"" + name + "\": " + e.getMessage());
-    }
+    int size = HostTensor.inputElementSize(name, dtype);
     if (!proto.getTensorContent().isEmpty()) {
       byte[] content = proto.getTensorContent().toByteArray();
       if (content.length != (long) n * size) {
