@@ -14,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * docs/results.md is what {@code attentiondrop report} makes of the committed run data
- * (docs/results-data/full-results.tar.gz: every cell's configs, metrics, summary and reliability
+ * (docs/results-data/full-results-v2.tar.gz: every cell's configs, metrics, summary and reliability
  * bins, without weights): regenerated here, it must match the committed report line for line, apart
  * from the report's own source revision and the folder it was read from.
  */
@@ -28,14 +28,14 @@ class CommittedResultsTest {
         new ProcessBuilder(
                 "tar",
                 "xzf",
-                root.resolve("docs/results-data/full-results.tar.gz").toString(),
+                root.resolve("docs/results-data/full-results-v2.tar.gz").toString(),
                 "-C",
                 dir.toString())
             .redirectErrorStream(true)
             .start();
     String out = new String(tar.getInputStream().readAllBytes());
     assertTrue(tar.waitFor(60, TimeUnit.SECONDS) && tar.exitValue() == 0, "tar: " + out);
-    Path runs = dir.resolve("full-results");
+    Path runs = dir.resolve("full-results-v2");
     Path markdown = dir.resolve("docs/results.md");
     Files.createDirectories(markdown.getParent());
     List<String> committed = Files.readAllLines(root.resolve("docs/results.md"));
@@ -61,7 +61,10 @@ class CommittedResultsTest {
     }
     assertTrue(compared > 300, "the whole report was compared");
     for (String figure :
-        List.of("fashion-mnist-accuracy.png", "spam-assassin-pgd.png", "digits-reliability.png")) {
+        List.of(
+            "fashion-mnist-1k-accuracy.png",
+            "imdb-2k-noise40-pgd.png",
+            "fashion-mnist-accuracy-vs-noise.png")) {
       assertTrue(
           Files.size(dir.resolve("docs/figures/results/" + figure)) > 1000, figure + " drawn");
     }
