@@ -7,6 +7,7 @@ import dev.attentiondrop.serving.proto.ModelSpec;
 import dev.attentiondrop.serving.proto.PredictRequest;
 import dev.attentiondrop.serving.proto.PredictionServiceGrpc;
 import dev.attentiondrop.serving.proto.PredictionServiceGrpc.PredictionServiceBlockingStub;
+import dev.attentiondrop.serving.tensor.TensorProtoCodec;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.io.IOException;
@@ -35,16 +36,11 @@ import org.tensorflow.Result;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Session;
 import org.tensorflow.Tensor;
-import org.tensorflow.ndarray.Shape;
-import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.proto.DataType;
 import org.tensorflow.proto.SignatureDef;
 import org.tensorflow.proto.TensorInfo;
 import org.tensorflow.proto.TensorProto;
 import org.tensorflow.proto.TensorShapeProto;
-import org.tensorflow.types.TFloat32;
-import org.tensorflow.types.TInt32;
-import org.tensorflow.types.TInt64;
 
 /**
  * Load on {@code attentiondrop serve} (a child process, as in production) from client threads of
@@ -405,7 +401,9 @@ public final class ServingLoad {
                   List<Tensor> fed = new ArrayList<>();
                   try {
                     for (Map.Entry<String, TensorInfo> e : def.getInputsMap().entrySet()) {
-                      Tensor t = tensor(example.protos().get(e.getKey()));
+                      Tensor t =
+                          TensorProtoCodec.decode(e.getKey(), example.protos().get(e.getKey()))
+                              .toTensor();
                       fed.add(t);
                       runner.feed(e.getValue().getName(), t);
                     }
@@ -420,20 +418,6 @@ public final class ServingLoad {
         out.accept(JSON.writeValueAsString(c));
       }
     }
-  }
-
-  private static Tensor tensor(TensorProto p) {
-    long[] dims =
-        p.getTensorShape().getDimList().stream().mapToLong(TensorShapeProto.Dim::getSize).toArray();
-    byte[] bytes = p.getTensorContent().toByteArray();
-    Class<? extends org.tensorflow.types.family.TType> type =
-        switch (p.getDtype()) {
-          case DT_FLOAT -> TFloat32.class;
-          case DT_INT32 -> TInt32.class;
-          case DT_INT64 -> TInt64.class;
-          default -> throw new IllegalArgumentException(p.getDtype().toString());
-        };
-    return Tensor.of(type, Shape.of(dims), DataBuffers.of(bytes, true, false));
   }
 
   /**
