@@ -4,6 +4,7 @@ import dev.attentiondrop.ops.AttentionContext;
 import dev.attentiondrop.ops.LogitsRegularizer;
 import dev.attentiondrop.ops.ProbabilityRegularizer;
 import dev.attentiondrop.ops.blur.BlurredAttentionSmoothing;
+import dev.attentiondrop.ops.kernels.FusedKernels;
 import dev.attentiondrop.zoo.config.Json;
 import dev.attentiondrop.zoo.config.RegularizerConfig;
 import dev.attentiondrop.zoo.config.RegularizerRegistry;
@@ -43,7 +44,8 @@ import org.tensorflow.types.TInt64;
  * between releases; the cross-check compares it separately, within 1e-6). Blur also returns {@code
  * sigma}, the sigma it drew ({@code sampleSigma} with the same seed), so that its distribution can
  * be tested. {@code assets/op.json} records the op's name, stage, input name, shape and canonical
- * regularizer config.
+ * regularizer config. The exports are built from stock ops even where the fused kernels of {@code
+ * dev.attentiondrop.ops.kernels} are loaded, so they need no custom-op library.
  */
 public final class OpExports {
   /** The fixed shape of the logits, {@code [batch, heads, queries, keys]}. */
@@ -138,6 +140,8 @@ public final class OpExports {
   /** Builds the op's graph in {@code graph} and returns its signature. */
   static Signature build(Graph graph, Op op) {
     Ops tf = Ops.create(graph);
+    // Exports hold stock ops only, so that any TensorFlow loads them (no fused-kernel library).
+    FusedKernels.useStockOps(graph);
     Operand<TFloat32> input =
         tf.withName(op.input()).placeholder(TFloat32.class, Placeholder.shape(Shape.of(SHAPE)));
     Operand<TInt64> seed =

@@ -7,10 +7,12 @@ import dev.attentiondrop.ops.Configurable;
 import dev.attentiondrop.ops.LogitsRegularizer;
 import dev.attentiondrop.ops.Masking;
 import dev.attentiondrop.ops.Tensors;
+import dev.attentiondrop.ops.kernels.FusedKernels;
 import dev.attentiondrop.ops.random.Seeds;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.ReduceSum;
@@ -198,31 +200,77 @@ public record BlurredAttentionSmoothing(
    */
   public <T extends TFloating> Operand<T> applyWithSigma(
       Ops tf, Operand<T> logits, Operand<TBool> keyMask, Operand<T> sigma) {
-    return applyWithSigma(tf, logits, keyMask, sigma, banded(logits));
+    return applyWithSigma(tf, logits, keyMask, sigma, form(tf, logits, sigma));
   }
 
-  /** {@link #applyWithSigma} in the chosen form: the banded product or the shifted copies. */
+  /** How the convolution along the keys is computed. */
+  enum Form {
+    /** The fused kernel {@code AttentionDropBlurKeys}: one pass of {@code w} taps. */
+    FUSED,
+    /** A product with the {@code T x T} Toeplitz band matrix of the taps. */
+    BANDED,
+    /** A sum of {@code w} shifted copies of the logits. */
+    SHIFTED
+  }
+
+  /**
+   * The form {@link #applyWithSigma} uses: the fused kernel where {@link FusedKernels#usable} and
+   * sigma has rank 4, else the banded product where {@link #banded}, else the shifted copies.
+   */
+  static Form form(Ops tf, Operand<?> logits, Operand<?> sigma) {
+    @SuppressWarnings("unchecked")
+    Class<? extends TFloating> type = (Class<? extends TFloating>) logits.type();
+    org.tensorflow.ndarray.Shape shape = sigma.shape();
+    if (shape.numDimensions() == 4
+        && shape.size(2) == 1
+        && shape.size(3) == 1
+        && FusedKernels.usable(tf, type)) {
+      return Form.FUSED;
+    }
+    return banded(logits) ? Form.BANDED : Form.SHIFTED;
+  }
+
+  /** {@link #applyWithSigma} in the chosen form. */
   <T extends TFloating> Operand<T> applyWithSigma(
-      Ops tf, Operand<T> logits, Operand<TBool> keyMask, Operand<T> sigma, boolean banded) {
+      Ops tf, Operand<T> logits, Operand<TBool> keyMask, Operand<T> sigma, Form form) {
     Class<T> type = logits.type();
     List<Operand<T>> g = GaussianKernel.weights(tf, tf.stopGradient(sigma), width, type);
     Operand<T> zero = Tensors.scalar(tf, 0, type);
     Operand<TBool> valid = keyMask == null ? null : Masking.fullMask(tf, keyMask, logits);
     Operand<T> x = valid == null ? logits : tf.select(valid, logits, zero);
     Operand<T> validF = valid == null ? null : tf.dtypes.cast(valid, type);
-    Operand<T> band = banded ? bandMatrix(tf, g, Tensors.dim(tf, logits, -1), type) : null;
+    // FUSED: the taps as [1 or batch, 1 or heads, 1, w]; BANDED: the band matrix.
+    Operand<T> taps =
+        form != Form.FUSED ? null : g.size() == 1 ? g.get(0) : tf.concat(g, tf.constant(3));
+    Operand<T> band =
+        form == Form.BANDED ? bandMatrix(tf, g, Tensors.dim(tf, logits, -1), type) : null;
+    UnaryOperator<Operand<T>> blur =
+        switch (form) {
+          case FUSED -> in -> FusedKernels.blurKeys(tf, in, taps);
+          case BANDED -> in -> tf.train.batchMatMul(in, band, type);
+          case SHIFTED -> in -> shiftedSum(tf, g, in);
+        };
 
-    Operand<T> out = banded ? tf.train.batchMatMul(x, band, type) : shiftedSum(tf, g, x);
+    Operand<T> out = blur.apply(x);
     if (boundary == Boundary.RENORMALIZED) {
       // The kernel mass over valid keys: V K, or, with no mask, the column sums of K.
       Operand<T> mass;
       if (validF != null) {
-        mass = banded ? tf.train.batchMatMul(validF, band, type) : shiftedSum(tf, g, validF);
+        mass = blur.apply(validF);
+      } else if (form == Form.BANDED) {
+        mass = tf.reduceSum(band, Tensors.axis(tf, -2), ReduceSum.keepDims(true));
       } else {
-        mass =
-            banded
-                ? tf.reduceSum(band, Tensors.axis(tf, -2), ReduceSum.keepDims(true))
-                : shiftedSum(tf, g, tf.fill(tf.shape(logits), Tensors.scalar(tf, 1, type)));
+        // One row of ones per batch and head the taps vary over: [1 or b, 1 or h, 1, keys].
+        Operand<TInt32> rowShape =
+            form == Form.FUSED
+                ? tf.concat(
+                    List.of(
+                        tf.slice(
+                            tf.shape(taps), tf.constant(new int[] {0}), tf.constant(new int[] {3})),
+                        tf.reshape(Tensors.dim(tf, logits, -1), tf.constant(new int[] {1}))),
+                    tf.constant(0))
+                : tf.shape(logits);
+        mass = blur.apply(tf.fill(rowShape, Tensors.scalar(tf, 1, type)));
       }
       // Valid positions hold at least the centre weight; the floor only guards masked ones.
       Operand<T> floor = Tensors.scalar(tf, Tensors.isHalf(type) ? 1e-4 : 1e-30, type);

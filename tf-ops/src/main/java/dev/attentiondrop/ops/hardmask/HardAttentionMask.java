@@ -7,6 +7,7 @@ import dev.attentiondrop.ops.Configurable;
 import dev.attentiondrop.ops.LogitsRegularizer;
 import dev.attentiondrop.ops.Masking;
 import dev.attentiondrop.ops.Tensors;
+import dev.attentiondrop.ops.kernels.FusedKernels;
 import dev.attentiondrop.ops.random.Seeds;
 import java.util.List;
 import java.util.Map;
@@ -39,6 +40,10 @@ import org.tensorflow.types.family.TFloating;
  *
  * <p>The Bernoulli draw is {@code u_ij < p} with {@code u ~ U[0, 1)} from {@link Seeds#uniform};
  * {@link #applyWithNoise} takes {@code u} explicitly (the deterministic core).
+ *
+ * <p>Where {@link FusedKernels#usable} (the fused-kernel library is loaded, float32 or float64, not
+ * in XLA-compiled code) the threshold and the drop run as one fused kernel per row; it computes the
+ * same candidates and the same values bit for bit, and so does its gradient.
  *
  * @param k how many logits per row are candidates
  * @param p drop probability of each candidate, in {@code [0, 1]}
@@ -168,13 +173,31 @@ public record HardAttentionMask(TopK k, double p, FillMode fill)
    */
   public <T extends TFloating> Operand<T> applyWithNoise(
       Ops tf, Operand<T> logits, Operand<TBool> keyMask, Operand<T> u) {
-    Operand<TBool> drop =
-        tf.math.logicalAnd(
-            candidates(tf, logits, keyMask), tf.math.less(u, Tensors.scalarLike(tf, p, logits)));
     Operand<T> filled =
         fill == FillMode.ZERO
             ? Tensors.scalarLike(tf, 0, logits)
             : Masking.dropFill(tf, logits.type());
+    if (FusedKernels.usable(tf, logits.type())) {
+      if (keyMask != null) {
+        Masking.checkBroadcastable(keyMask, logits);
+      }
+      // One pass per row: the threshold, the candidates and the drop (the same values as below).
+      return FusedKernels.hardMask(
+              tf,
+              logits,
+              u,
+              Tensors.scalarLike(tf, p, logits),
+              filled,
+              keyMask == null || keyMask.shape().numDimensions() == logits.shape().numDimensions()
+                  ? keyMask
+                  : Masking.fullMask(tf, keyMask, logits),
+              k instanceof TopK.Count c ? c.k() : 0,
+              k instanceof TopK.Fraction f ? f.f() : 0)
+          .output();
+    }
+    Operand<TBool> drop =
+        tf.math.logicalAnd(
+            candidates(tf, logits, keyMask), tf.math.less(u, Tensors.scalarLike(tf, p, logits)));
     return tf.select(drop, filled, logits);
   }
 

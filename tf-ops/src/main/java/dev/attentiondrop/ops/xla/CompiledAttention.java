@@ -7,6 +7,7 @@ import dev.attentiondrop.ops.Tensors;
 import dev.attentiondrop.ops.Training;
 import dev.attentiondrop.ops.attention.ScaledDotProductAttention;
 import dev.attentiondrop.ops.attention.ScaledDotProductAttention.Result;
+import dev.attentiondrop.ops.kernels.FusedKernels;
 import dev.attentiondrop.ops.random.Seeds;
 import java.util.ArrayList;
 import java.util.List;
@@ -175,6 +176,7 @@ public final class CompiledAttention {
         return ScaledDotProductAttention.compute(tf, query, key, value, chain, context);
       case AUTO_CLUSTERING:
         Seeds.usePortableKernels(tf.scope().env());
+        FusedKernels.useStockOps(tf.scope().env()); // XLA has no kernel for the custom ops
         return ScaledDotProductAttention.compute(tf, query, key, value, chain, context);
       default:
         return compiled(tf, query, key, value, context);
@@ -338,6 +340,7 @@ public final class CompiledAttention {
   private static <T extends TFloating> List<Operand<T>> core(
       Ops tf, Inputs<T> in, Spec<T> spec, RegularizerChain chain) {
     Seeds.usePortableKernels(tf.scope().env());
+    FusedKernels.useStockOps(tf.scope().env()); // XLA has no kernel for the custom ops
     AttentionContext ctx =
         spec.training()
             ? AttentionContext.training(Training.ON, in.seed())

@@ -198,8 +198,10 @@ class BlurredAttentionSmoothingTest {
         Operand<TFloat64> x = r.f64(logits, b, h, t, t);
         Operand<TFloat64> sigma = r.f64(sigmas, 1, h, 1, 1);
         var mask = masked ? AttentionMasks.causal(r.tf, t) : null;
-        Operand<TFloat64> banded = op.applyWithSigma(r.tf, x, mask, sigma, true);
-        Operand<TFloat64> shifted = op.applyWithSigma(r.tf, x, mask, sigma, false);
+        Operand<TFloat64> banded =
+            op.applyWithSigma(r.tf, x, mask, sigma, BlurredAttentionSmoothing.Form.BANDED);
+        Operand<TFloat64> shifted =
+            op.applyWithSigma(r.tf, x, mask, sigma, BlurredAttentionSmoothing.Form.SHIFTED);
         // A weighted sum, so the gradients see every output position.
         Operand<TFloat64> w = r.f64(Stats.gaussian(22, b * h * t * t), b, h, t, t);
         var gBanded = r.gradients(r.tf.math.mul(banded, w), x).get(0);

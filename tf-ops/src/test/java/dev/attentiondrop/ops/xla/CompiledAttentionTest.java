@@ -15,6 +15,7 @@ import dev.attentiondrop.ops.attention.ScaledDotProductAttention.Result;
 import dev.attentiondrop.ops.baselines.AttentionDropout;
 import dev.attentiondrop.ops.blur.BlurredAttentionSmoothing;
 import dev.attentiondrop.ops.hardmask.HardAttentionMask;
+import dev.attentiondrop.ops.kernels.FusedKernels;
 import dev.attentiondrop.ops.testing.Stats;
 import dev.attentiondrop.ops.testing.TfRun;
 import dev.attentiondrop.ops.testing.Variants;
@@ -291,7 +292,9 @@ class CompiledAttentionTest {
       assertEquals(0, calls(r).size());
       assertTrue(r.countOps("StatelessRandomUniformFullIntV2") > 0);
       List<double[]> v = x.eval(r, List.of(none.output(), auto.output()));
-      assertArrayEquals(v.get(0), v.get(1), 0.0);
+      // NONE may use the fused blur kernel (dev.attentiondrop.ops.kernels), which sums the taps in
+      // another order than AUTO's stock banded product: equal up to float32 rounding.
+      assertArrayEquals(v.get(0), v.get(1), FusedKernels.available() ? 1e-6 : 0.0);
     }
   }
 
