@@ -9,14 +9,16 @@
 #   3. else the `tensorflow` package of `python3`, if it has the headers.
 # Without a wheel, a compiler or on another platform it builds nothing and says why: the library
 # is then absent and the regularizers use their stock-op path (dev.attentiondrop.ops.kernels).
-# Set ATTENTIONDROP_KERNELS=off to skip the build; ATTENTIONDROP_KERNELS=required (set by CI)
-# makes a missing wheel or compiler an error.
+# Set ATTENTIONDROP_KERNELS=off to skip the build; ATTENTIONDROP_KERNELS=required (the default
+# when CI=true) makes a missing wheel or compiler an error.
 set -euo pipefail
 src="$1"
 out="$2"
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 target="$out/dev/attentiondrop/ops/kernels/linux-x86_64/libattentiondrop_kernels.so"
-mode="${ATTENTIONDROP_KERNELS:-auto}"
+default_mode=auto
+[ "${CI:-}" = true ] && default_mode=required
+mode="${ATTENTIONDROP_KERNELS:-$default_mode}"
 
 skip() {
   if [ "$mode" = required ]; then

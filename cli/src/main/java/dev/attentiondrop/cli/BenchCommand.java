@@ -6,6 +6,7 @@ import dev.attentiondrop.bench.BenchModels;
 import dev.attentiondrop.bench.Charts;
 import dev.attentiondrop.bench.Measure;
 import dev.attentiondrop.ops.Checks;
+import dev.attentiondrop.ops.kernels.FusedKernels;
 import dev.attentiondrop.ops.xla.AutoClustering;
 import dev.attentiondrop.ops.xla.XlaMode;
 import java.io.BufferedReader;
@@ -134,6 +135,14 @@ public final class BenchCommand implements Callable<Integer> {
               + "paired_ratio_lo/hi): robust to load drifting during a run. Use many --reps (30+).")
   boolean paired;
 
+  @Option(
+      names = "--kernels",
+      defaultValue = "auto",
+      description =
+          "TF Java: the regularizers' fused CPU kernels: auto (where the library loads), stock "
+              + "(stock ops only) or fused. Default: ${DEFAULT-VALUE}")
+  String kernels;
+
   @Option(names = "--child", hidden = true, description = "run one group in this process")
   boolean child;
 
@@ -234,6 +243,9 @@ public final class BenchCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--budget-ms must be in (0, +inf], got " + budgetMs);
     }
     Checks.inRange("--threads", threads, 1, 1024);
+    if (!List.of("auto", "stock", "fused").contains(kernels)) {
+      throw new IllegalArgumentException("--kernels " + kernels + ": allowed: auto, stock, fused");
+    }
     return new Plan(
         rs,
         ms,
@@ -439,6 +451,7 @@ public final class BenchCommand implements Callable<Integer> {
     if (runtime.equals("tf-java")) {
       cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
       cmd.add("-Xmx4g");
+      cmd.add("-D" + FusedKernels.MODE_PROPERTY + "=" + kernels);
       cmd.add("-cp");
       cmd.add(System.getProperty("java.class.path"));
       cmd.add(Main.class.getName());
@@ -652,6 +665,8 @@ public final class BenchCommand implements Callable<Integer> {
     r.put("seq_len", t);
     r.put("batch", plan.batch());
     r.put("layers", model.equals("vit") ? 2 : 1);
+    String mode = System.getProperty(FusedKernels.MODE_PROPERTY, "auto");
+    r.put("kernels", !mode.equals("stock") && FusedKernels.available() ? "fused" : "stock");
     return r;
   }
 

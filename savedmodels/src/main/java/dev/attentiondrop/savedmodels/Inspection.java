@@ -1,6 +1,7 @@
 package dev.attentiondrop.savedmodels;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import dev.attentiondrop.ops.kernels.FusedKernels;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -136,6 +137,9 @@ public record Inspection(
     Set<String> stock =
         TensorFlow.registeredOpList().getOpList().stream()
             .map(o -> o.getName())
+            // The fused kernels' ops are registered once their library is loaded, but are not
+            // stock TensorFlow: an export holding one needs that library.
+            .filter(o -> !o.equals(FusedKernels.HARD_MASK_OP) && !o.equals(FusedKernels.BLUR_OP))
             .collect(Collectors.toSet());
     Set<String> types = new TreeSet<>();
     int variables = 0;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.attentiondrop.cli.Main;
+import dev.attentiondrop.ops.kernels.FusedKernels;
 import dev.attentiondrop.savedmodels.Inspection;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -98,6 +99,14 @@ class ExportedGraphTest {
     assertTrue(inspection.variables() > 0 && inspection.variableBytes() > 0);
     // The run's training graph was built with hard masking: that op is in training only.
     assertTrue(inspection.modelConfig().contains("hard_mask"));
+    // Trained with the fused hard-mask kernel where it is loaded (always in CI); never exported.
+    if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+      assertTrue(FusedKernels.available(), FusedKernels.status().detail());
+    }
+    assertEquals(
+        List.of(),
+        types.stream().filter(t -> t.startsWith("AttentionDrop")).toList(),
+        "custom ops");
   }
 
   @Test
