@@ -3,6 +3,7 @@ package dev.attentiondrop.bench.serving;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ByteString;
+import dev.attentiondrop.serving.model.ModelManager;
 import dev.attentiondrop.serving.proto.ModelSpec;
 import dev.attentiondrop.serving.proto.PredictRequest;
 import dev.attentiondrop.serving.proto.PredictionServiceGrpc;
@@ -26,6 +27,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableSet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -153,15 +155,11 @@ public final class ServingLoad {
 
   /** The newest numbered version folder under a base path. */
   static Path latest(Path base) throws IOException {
-    try (var s = Files.list(base)) {
-      return s.filter(p -> p.getFileName().toString().matches("[0-9]+"))
-          .max(
-              (a, b) ->
-                  Long.compare(
-                      Long.parseLong(a.getFileName().toString()),
-                      Long.parseLong(b.getFileName().toString())))
-          .orElseThrow(() -> new IllegalArgumentException("no numbered version under " + base));
+    NavigableSet<Long> versions = ModelManager.versionsOnDisk(base);
+    if (versions.isEmpty()) {
+      throw new IllegalArgumentException("no numbered version under " + base);
     }
+    return base.resolve(Long.toString(versions.last()));
   }
 
   /** One example per input of the default signature: floats in [0, 1), ints 1. */

@@ -121,9 +121,10 @@ public final class ModelManager implements AutoCloseable {
    * The numbered versions in a base path.
    *
    * @param basePath the folder
-   * @return its version numbers; empty when it cannot be read
+   * @return its version numbers (folders named by digits only), ascending
+   * @throws IOException when the folder cannot be listed
    */
-  static NavigableSet<Long> versionsOnDisk(Path basePath) throws IOException {
+  public static NavigableSet<Long> versionsOnDisk(Path basePath) throws IOException {
     NavigableSet<Long> out = new TreeSet<>();
     try (Stream<Path> children = Files.list(basePath)) {
       for (Path p : (Iterable<Path>) children::iterator) {
