@@ -32,7 +32,9 @@ p.add_argument("--batch", type=int, default=8)
 p.add_argument("--threads", type=int, default=2)
 p.add_argument("--warmup", type=int, default=5)
 p.add_argument("--steps", type=int, default=10)
-p.add_argument("--out", required=True)
+p.add_argument("--out", default=None)
+p.add_argument("--time-only", action="store_true",
+               help="no tracing: print one RESULT line per form with the untraced median step time")
 args = p.parse_args()
 ENV_KEYS = ["TF_ENABLE_ONEDNN_OPTS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "TF_NUM_INTRAOP_THREADS",
             "TF_NUM_INTEROP_THREADS", "OMP_WAIT_POLICY"]
@@ -196,6 +198,11 @@ def same_graph(manifest):
             raise RuntimeError(f"non-finite loss in step {i}")
 
     med, i = timed(run, args.warmup, args.steps)
+    rec = {"form": "same_graph", "runtime": f"tensorflow {tf.__version__}", "variant": m["variant"],
+           "seq_len": m["seq_len"], "batch": m["batch"], "step_ms_untraced_median": med}
+    if args.time_only:
+        sess.close()
+        return rec
     mds = []
     for k in range(args.steps):
         md = tf.compat.v1.RunMetadata()
@@ -204,8 +211,6 @@ def same_graph(manifest):
         run(i, opts, md)
         i += 1
         mds.append(md)
-    rec = {"form": "same_graph", "runtime": f"tensorflow {tf.__version__}", "variant": m["variant"],
-           "seq_len": m["seq_len"], "batch": m["batch"], "step_ms_untraced_median": med}
     rec.update(aggregate_step_stats(mds))
 
     def xsteps():
@@ -227,7 +232,8 @@ def keras(variant, t):
             step(i + k)
     rec = {"form": "keras", "runtime": f"tensorflow {tf.__version__}, keras {bench_tf.keras.__version__}",
            "variant": variant, "seq_len": t, "batch": args.batch, "step_ms_untraced_median": med}
-    rec.update(traced_xplane(xsteps, args.steps))
+    if not args.time_only:
+        rec.update(traced_xplane(xsteps, args.steps))
     bench_tf.keras.backend.clear_session()
     return rec
 
@@ -240,6 +246,10 @@ for t in lens:
     for v in [v for v in args.keras_variants.split(",") if v]:
         print(f"profile_ops: keras {v} T={t}", file=sys.stderr, flush=True)
         profiles.append(keras(v, t))
+if args.time_only:
+    for r in profiles:
+        print("RESULT " + json.dumps({**r, "onednn_enabled": onednn, "env": env}), flush=True)
+    sys.exit(0)
 with open(args.out, "w") as f:
     json.dump({"tensorflow": tf.__version__, "onednn_enabled": onednn, "env": env,
                "threads": args.threads, "profiles": profiles}, f, indent=1)

@@ -105,6 +105,23 @@ public final class OpProfileRun {
           Integer.parseInt(a.getOrDefault("--steps", "20")));
       return;
     }
+    if (a.containsKey("--export-only")) {
+      Path dir = Files.createDirectories(Path.of(a.get("--export-only")));
+      for (String t : a.getOrDefault("--seq-lens", "512").split(",")) {
+        for (String v : a.getOrDefault("--variants", "plain").split(",")) {
+          try (BlockGraph bg =
+              BenchModels.blockGraph(
+                  v,
+                  XlaMode.NONE,
+                  batch,
+                  Integer.parseInt(t),
+                  BenchModels.sessionConfig(threads))) {
+            System.out.println(export(bg, v, Integer.parseInt(t), batch, dir));
+          }
+        }
+      }
+      return;
+    }
     Options o =
         new Options(
             Path.of(a.getOrDefault("--out", "op-profile.json")),
