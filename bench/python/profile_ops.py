@@ -162,11 +162,15 @@ def timed(step, warmup, steps):
         step(i)
         i += 1
     ms = []
+    cpu0, wall0 = time.process_time(), time.perf_counter()
     for _ in range(steps):
         t0 = time.perf_counter()
         step(i)
         ms.append((time.perf_counter() - t0) * 1e3)
         i += 1
+    # process CPU time per step (all threads): less sensitive to other load than wall time
+    timed.cpu_ms = (time.process_time() - cpu0) * 1e3 / steps
+    timed.wall_ms = (time.perf_counter() - wall0) * 1e3 / steps
     return statistics.median(ms), i
 
 
@@ -199,7 +203,8 @@ def same_graph(manifest):
 
     med, i = timed(run, args.warmup, args.steps)
     rec = {"form": "same_graph", "runtime": f"tensorflow {tf.__version__}", "variant": m["variant"],
-           "seq_len": m["seq_len"], "batch": m["batch"], "step_ms_untraced_median": med}
+           "seq_len": m["seq_len"], "batch": m["batch"], "step_ms_untraced_median": med,
+           "cpu_ms_per_step": timed.cpu_ms, "wall_ms_per_step": timed.wall_ms}
     if args.time_only:
         sess.close()
         return rec
@@ -231,7 +236,8 @@ def keras(variant, t):
         for k in range(args.steps):
             step(i + k)
     rec = {"form": "keras", "runtime": f"tensorflow {tf.__version__}, keras {bench_tf.keras.__version__}",
-           "variant": variant, "seq_len": t, "batch": args.batch, "step_ms_untraced_median": med}
+           "variant": variant, "seq_len": t, "batch": args.batch, "step_ms_untraced_median": med,
+           "cpu_ms_per_step": timed.cpu_ms, "wall_ms_per_step": timed.wall_ms}
     if not args.time_only:
         rec.update(traced_xplane(xsteps, args.steps))
     bench_tf.keras.backend.clear_session()

@@ -498,7 +498,15 @@ public final class OpProfileRun {
     try (BlockGraph bg =
         BenchModels.blockGraph(
             "plain", XlaMode.NONE, batch, t, BenchModels.sessionConfig(threads))) {
-      Measure.Timing timing = Measure.time(stepper(bg, bg.session()), warmup, steps);
+      BenchModels.Stepper stepper = stepper(bg, bg.session());
+      for (int i = 0; i < warmup; i++) {
+        stepper.step(-1 - i);
+      }
+      long cpu0 = processCpuNanos();
+      long wall0 = System.nanoTime();
+      Measure.Timing timing = Measure.time(stepper, 0, steps);
+      double cpuMs = (processCpuNanos() - cpu0) / 1e6 / steps;
+      double wallMs = (System.nanoTime() - wall0) / 1e6 / steps;
       OpProfile.Summary s = OpProfile.aggregate(OpProfile.trace(bg, bg.session(), 0, 1));
       int mkl = 0;
       for (var e : s.executedOps().entrySet()) {
@@ -509,10 +517,20 @@ public final class OpProfileRun {
       Map<String, Object> rec = new LinkedHashMap<>();
       rec.put("median_ms", timing.median());
       rec.put("min_ms", timing.min());
+      // process CPU time per timed step (all threads): less sensitive to other load than wall time
+      rec.put("cpu_ms_per_step", cpuMs);
+      rec.put("wall_ms_per_step", wallMs);
       rec.put("onednn_kernels", mkl);
       rec.put("top_ops", s.toMap(0).get("op_types"));
       System.out.println("RESULT " + new ObjectMapper().writeValueAsString(rec));
     }
+  }
+
+  private static long processCpuNanos() {
+    var os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    return os instanceof com.sun.management.OperatingSystemMXBean sun
+        ? sun.getProcessCpuTime()
+        : -1;
   }
 
   private static double median(double[] xs) {
