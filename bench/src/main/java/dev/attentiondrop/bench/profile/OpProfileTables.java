@@ -76,6 +76,17 @@ public final class OpProfileTables {
               f(j.get("kernel_ms_per_step")),
               same == null ? "-" : f(same.get("kernel_ms_per_step")),
               keras == null ? "-" : f(keras.get("kernel_ms_per_step"))));
+      if (j.get("built_op_counts") instanceof Map<?, ?> built
+          && j.get("executed_op_counts") instanceof Map<?, ?> ran) {
+        sb.append(rewrites((Map<String, Object>) built, (Map<String, Object>) ran));
+        if (same != null && same.get("executed_op_counts") instanceof Map<?, ?> ran2) {
+          sb.append(
+              ran.equals(ran2)
+                  ? "TF 2.21 executes the same op-type counts as TF Java.\n\n"
+                  : "TF 2.21 executes different op-type counts: "
+                      + rewrites((Map<String, Object>) ran, (Map<String, Object>) ran2));
+        }
+      }
       Map<String, double[]> rows = new LinkedHashMap<>();
       addRows(rows, j, 0);
       addRows(rows, same, 1);
@@ -147,6 +158,33 @@ public final class OpProfileTables {
       }
       sb.append('\n');
     }
+    return sb.toString();
+  }
+
+  /** How the executed graph's op-type counts differ from the built graph's (Grappler). */
+  static String rewrites(Map<String, Object> built, Map<String, Object> ran) {
+    StringBuilder sb = new StringBuilder();
+    long nb = 0;
+    long nr = 0;
+    java.util.TreeSet<String> keys = new java.util.TreeSet<>(built.keySet());
+    keys.addAll(ran.keySet());
+    List<String> diffs = new ArrayList<>();
+    for (String k : keys) {
+      long b = built.get(k) instanceof Number n ? n.longValue() : 0;
+      long r = ran.get(k) instanceof Number n ? n.longValue() : 0;
+      nb += b;
+      nr += r;
+      if (b != r) {
+        diffs.add(k + " " + b + "->" + r);
+      }
+    }
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "Nodes %d -> %d; op types changed: %s%n%n",
+            nb,
+            nr,
+            String.join(", ", diffs)));
     return sb.toString();
   }
 
