@@ -144,4 +144,5 @@ def build(variant):
     return step
 
 
-C.run_variants(args, build, f"tensorflow {tf.__version__}, keras {keras.__version__}", keras.backend.clear_session)
+if __name__ == "__main__":  # profile_ops.py imports build() and Block
+    C.run_variants(args, build, f"tensorflow {tf.__version__}, keras {keras.__version__}", keras.backend.clear_session)

@@ -117,6 +117,104 @@ public final class BenchModels {
 
   /** The block model of {@code variant}, batch {@code batch}, length {@code t}. */
   public static Stepper block(String variant, XlaMode mode, int batch, int t, int threads) {
+    BlockGraph bg = blockGraph(variant, mode, batch, t, sessionConfig(threads, mode));
+    return new Stepper() {
+      @Override
+      public void step(long step) {
+        try (TInt64 sd = TInt64.vectorOf(7, step);
+            var r = bg.runner(bg.session(), sd).run()) {
+          if (!Float.isFinite(((TFloat32) r.get(0)).getFloat())) {
+            throw new IllegalStateException("non-finite loss in step " + step);
+          }
+        }
+      }
+
+      @Override
+      public void close() {
+        bg.close();
+      }
+    };
+  }
+
+  /**
+   * The block model's graph with an initialized session and its fixed inputs, for tools that run
+   * the training step themselves (the op profile of {@code dev.attentiondrop.bench.profile}).
+   *
+   * @param graph the graph (owned: closed by {@link #close})
+   * @param session a session on {@code graph} with the variables initialized (owned)
+   * @param x the input placeholder {@code [B, T, 64]}
+   * @param labels the one-hot label placeholder {@code [B, 10]}
+   * @param seed the int64 seed placeholder {@code [2]}
+   * @param train the training target (the optimizer update)
+   * @param loss the loss to fetch
+   * @param xs the input fed at every step (owned)
+   * @param ys the labels fed at every step (owned)
+   */
+  public record BlockGraph(
+      Graph graph,
+      Session session,
+      Placeholder<TFloat32> x,
+      Placeholder<TFloat32> labels,
+      Placeholder<TInt64> seed,
+      Op train,
+      Operand<TFloat32> loss,
+      TFloat32 xs,
+      TFloat32 ys)
+      implements AutoCloseable {
+
+    /**
+     * A runner of one training step on {@code s} (this graph's session or another one on the same
+     * graph): feeds {@link #xs}, {@link #ys} and {@code seedTensor}, targets {@link #train},
+     * fetches {@link #loss}.
+     *
+     * @param s a session on {@link #graph}
+     * @param seedTensor the seed to feed, {@code [2]}
+     * @return the runner, ready to {@code run()}
+     */
+    public Session.Runner runner(Session s, TInt64 seedTensor) {
+      return runner(s, xs, ys, seedTensor);
+    }
+
+    /**
+     * As {@link #runner(Session, TInt64)}, with the given input and label tensors.
+     *
+     * @param s a session on {@link #graph}
+     * @param xt the input to feed, {@code [B, T, 64]}
+     * @param yt the labels to feed, {@code [B, 10]}
+     * @param seedTensor the seed to feed, {@code [2]}
+     * @return the runner, ready to {@code run()}
+     */
+    public Session.Runner runner(Session s, TFloat32 xt, TFloat32 yt, TInt64 seedTensor) {
+      return s.runner()
+          .feed(x, xt)
+          .feed(labels, yt)
+          .feed(seed, seedTensor)
+          .addTarget(train)
+          .fetch(loss);
+    }
+
+    @Override
+    public void close() {
+      xs.close();
+      ys.close();
+      session.close();
+      graph.close();
+    }
+  }
+
+  /**
+   * Builds the block model of {@code variant} (see the class comment) and a session on it with
+   * {@code config}, and initializes its variables.
+   *
+   * @param variant one of {@link #VARIANTS}
+   * @param mode whether and how XLA compiles the attention core
+   * @param batch the batch size
+   * @param t the sequence length
+   * @param config the session configuration (e.g. {@link #sessionConfig(int, XlaMode)})
+   * @return the graph, session and inputs
+   */
+  public static BlockGraph blockGraph(
+      String variant, XlaMode mode, int batch, int t, ConfigProto config) {
     Graph g = new Graph();
     try {
       Ops tf = Ops.create(g);
@@ -186,7 +284,7 @@ public final class BenchModels {
       Op train =
           new Optimizer(OptimizerConfig.adam(1e-3))
               .update(tf, weights, gradients, tf.constant(1e-3f));
-      Session session = new Session(g, sessionConfig(threads, mode));
+      Session session = new Session(g, config);
       session.initialize();
       SplittableRandom rnd = new SplittableRandom(1);
       float[] xs = new float[batch * t * D_MODEL];
@@ -199,34 +297,7 @@ public final class BenchModels {
       }
       TFloat32 xt = TFloat32.tensorOf(Shape.of(batch, t, D_MODEL), DataBuffers.of(xs, true, false));
       TFloat32 yt = TFloat32.tensorOf(Shape.of(batch, CLASSES), DataBuffers.of(ys, true, false));
-      Operand<TFloat32> lossOut = loss;
-      return new Stepper() {
-        @Override
-        public void step(long step) {
-          try (TInt64 sd = TInt64.vectorOf(7, step);
-              var r =
-                  session
-                      .runner()
-                      .feed(x, xt)
-                      .feed(labels, yt)
-                      .feed(seed, sd)
-                      .addTarget(train)
-                      .fetch(lossOut)
-                      .run()) {
-            if (!Float.isFinite(((TFloat32) r.get(0)).getFloat())) {
-              throw new IllegalStateException("non-finite loss in step " + step);
-            }
-          }
-        }
-
-        @Override
-        public void close() {
-          xt.close();
-          yt.close();
-          session.close();
-          g.close();
-        }
-      };
+      return new BlockGraph(g, session, x, labels, seed, train, loss, xt, yt);
     } catch (RuntimeException e) {
       g.close();
       throw e;

@@ -58,8 +58,11 @@ public final class Measure {
   /**
    * 0-based ranks {@code (j, k)} of the sorted sample with {@code P(X_(j) <= median <= X_(k)) >=
    * 0.95}: the smallest symmetric pair under Binomial(n, 1/2).
+   *
+   * @param n the sample size
+   * @return the two 0-based ranks
    */
-  static int[] medianRanks(int n) {
+  public static int[] medianRanks(int n) {
     double[] cdf = new double[n + 1];
     double pmf = Math.pow(0.5, n);
     double sum = 0;

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.attentiondrop.bench.BenchModels;
 import dev.attentiondrop.bench.Charts;
 import dev.attentiondrop.bench.Measure;
+import dev.attentiondrop.bench.profile.OpProfileRun;
 import dev.attentiondrop.ops.Checks;
 import dev.attentiondrop.ops.kernels.FusedKernels;
 import dev.attentiondrop.ops.xla.AutoClustering;
@@ -146,6 +147,15 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--child", hidden = true, description = "run one group in this process")
   boolean child;
 
+  @Option(
+      names = "--op-profile",
+      description =
+          "instead of timing: a per-kernel profile (FULL_TRACE step stats) of the block step in TF Java, of "
+              + "the same GraphDef and of the Keras form in Python TF, plus session-config knobs, written to this "
+              + "JSON file (and a .md beside it); honours --variants, --seq-lens, --batch, --threads, --warmup, "
+              + "--reps (traced steps). See docs/performance-profile-draft.md.")
+  Path opProfile;
+
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** The settings a profile fills in. */
@@ -260,6 +270,24 @@ public final class BenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (opProfile != null) {
+      Path root = repo != null ? repo : findRepo();
+      OpProfileRun.run(
+          new OpProfileRun.Options(
+              opProfile,
+              variants != null ? variants : List.of("plain", "hard_mask", "blur"),
+              seqLens != null ? seqLens : List.of(128, 512),
+              batch != null ? batch : 8,
+              threads,
+              warmup != null ? warmup : 5,
+              reps != null ? reps : 10,
+              20,
+              2,
+              python("tf-python", root),
+              root),
+          System.err);
+      return 0;
+    }
     Plan plan = plan();
     if (child) {
       runChild(plan);
