@@ -63,5 +63,6 @@ trap 'rm -f "$tmp"' EXIT
 # needs libtensorflow_framework.so.2 by soname, which TF Java and Python TF have loaded already.
 "$cxx" -std=c++17 -O3 -fPIC -shared -Wall -Wextra -Werror -pthread \
   -I"$tf_dir/include" "$src" -L"$tf_dir" -l:libtensorflow_framework.so.2 -o "$tmp"
+chmod 644 "$tmp"
 mv -f "$tmp" "$target"
 echo "[attentiondrop] fused kernels built with $("$cxx" -dumpfullversion) against $tf_dir" >&2

@@ -66,6 +66,29 @@ public final class Tensors {
   }
 
   /**
+   * The shape of {@code x} as an {@code int32} vector: a constant when the graph knows every
+   * dimension, else {@code tf.shape(x)}. A noise draw shaped by the constant does not wait for the
+   * op that computes {@code x} (Grappler folds {@code tf.shape} of a static shape too, but keeps
+   * the control dependency), so it can run beside it.
+   *
+   * @param tf the ops of the graph being built
+   * @param x the tensor
+   * @return its shape
+   */
+  public static Operand<TInt32> shape(Ops tf, Operand<? extends TType> x) {
+    org.tensorflow.ndarray.Shape s = x.shape();
+    if (s.isUnknown() || s.hasUnknownDimension()) {
+      return tf.shape(x);
+    }
+    long[] dims = s.asArray();
+    int[] out = new int[dims.length];
+    for (int i = 0; i < dims.length; i++) {
+      out[i] = Math.toIntExact(dims[i]);
+    }
+    return tf.constant(out);
+  }
+
+  /**
    * The dynamic size of dimension {@code axis} of {@code x} as a scalar: {@code tf.shape(x)[axis]}.
    * Works for every static shape, the unknown rank included.
    *

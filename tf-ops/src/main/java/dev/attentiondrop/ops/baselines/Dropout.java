@@ -77,7 +77,9 @@ public record Dropout(double rate) implements Configurable {
       return x;
     }
     return training.choose(
-        tf, () -> applyWithNoise(tf, x, Seeds.uniform(tf, tf.shape(x), seed, x.type())), x);
+        tf,
+        () -> applyWithNoise(tf, x, Seeds.uniform(tf, Tensors.shape(tf, x), seed, x.type())),
+        x);
   }
 
   /**
@@ -90,8 +92,12 @@ public record Dropout(double rate) implements Configurable {
    * @return the deterministic core, for uniform noise {@code u} of the shape of {@code x}
    */
   public <T extends TFloating> Operand<T> applyWithNoise(Ops tf, Operand<T> x, Operand<T> u) {
-    Operand<T> keep =
-        tf.dtypes.cast(tf.math.greaterEqual(u, Tensors.scalarLike(tf, rate, x)), x.type());
-    return tf.math.mul(x, tf.math.mul(keep, Tensors.scalarLike(tf, 1 / (1 - rate), x)));
+    // select(u >= rate, x / (1 - rate), 0): one comparison, one multiply and one select, where
+    // x * cast(keep) * scale took a cast and two multiplies; kept values are the same bits, a
+    // dropped one is +0 (x * 0 was -0 for a negative x).
+    return tf.select(
+        tf.math.greaterEqual(u, Tensors.scalarLike(tf, rate, x)),
+        tf.math.mul(x, Tensors.scalarLike(tf, 1 / (1 - rate), x)),
+        Tensors.scalarLike(tf, 0, x));
   }
 }

@@ -96,7 +96,8 @@ public record DropKey(RateSchedule schedule) implements LogitsRegularizer, Confi
                     logits,
                     context.keyMask(),
                     rate,
-                    Seeds.uniform(tf, tf.shape(logits), context.requireSeed(), logits.type())),
+                    Seeds.uniform(
+                        tf, Tensors.shape(tf, logits), context.requireSeed(), logits.type())),
             logits);
   }
 

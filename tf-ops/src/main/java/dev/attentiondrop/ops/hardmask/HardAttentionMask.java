@@ -156,7 +156,8 @@ public record HardAttentionMask(TopK k, double p, FillMode fill)
                     tf,
                     logits,
                     context.keyMask(),
-                    Seeds.uniform(tf, tf.shape(logits), context.requireSeed(), logits.type())),
+                    Seeds.uniform(
+                        tf, Tensors.shape(tf, logits), context.requireSeed(), logits.type())),
             logits);
   }
 
