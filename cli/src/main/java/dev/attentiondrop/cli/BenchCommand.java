@@ -6,6 +6,7 @@ import dev.attentiondrop.bench.BenchModels;
 import dev.attentiondrop.bench.Charts;
 import dev.attentiondrop.bench.Measure;
 import dev.attentiondrop.bench.profile.OpProfileRun;
+import dev.attentiondrop.bench.train.TrainThroughput;
 import dev.attentiondrop.ops.Checks;
 import dev.attentiondrop.ops.kernels.FusedKernels;
 import dev.attentiondrop.ops.xla.AutoClustering;
@@ -143,6 +144,22 @@ public final class BenchCommand implements Callable<Integer> {
           "TF Java: the regularizers' fused CPU kernels: auto (where the library loads), stock "
               + "(stock ops only) or fused. Default: ${DEFAULT-VALUE}")
   String kernels;
+
+  @Option(
+      names = "--train-throughput",
+      description =
+          "Instead: examples/s of `attentiondrop train`'s training loop (vit on fashion-mnist-mini, "
+              + "text on imdb-mini) against the same model in Keras model.fit, in alternating child "
+              + "processes, as JSON lines with the ratio TF Java / Keras. Takes --models (vit, text), "
+              + "--variants (none, dropout, hard_mask), --reps (rounds, default 3), --warmup (untimed "
+              + "epochs, default 2), --train-epochs, --batch (default 64), --threads, --output; "
+              + "--profile tiny: a tiny model, one round. See docs/performance-train-draft.md.")
+  boolean trainThroughput;
+
+  @Option(
+      names = "--train-epochs",
+      description = "--train-throughput: timed epochs per child (default 5; tiny 1)")
+  Integer trainEpochs;
 
   @Option(names = "--child", hidden = true, description = "run one group in this process")
   boolean child;
@@ -288,6 +305,9 @@ public final class BenchCommand implements Callable<Integer> {
           System.err);
       return 0;
     }
+    if (trainThroughput) {
+      return trainThroughput();
+    }
     Plan plan = plan();
     if (child) {
       runChild(plan);
@@ -411,6 +431,37 @@ public final class BenchCommand implements Callable<Integer> {
       for (Path p : Charts.write(all, chartDir)) {
         log.println("wrote " + p);
       }
+    }
+    return 0;
+  }
+
+  /** {@code --train-throughput}: see {@link TrainThroughput}. */
+  private int trainThroughput() throws IOException, InterruptedException {
+    boolean tiny = profile.equals("tiny");
+    Path root = repo != null ? repo : findRepo();
+    String py = python("tf-python", root);
+    TrainThroughput.Settings s =
+        new TrainThroughput.Settings(
+            models != null ? models : TrainThroughput.MODELS,
+            variants != null ? variants : TrainThroughput.VARIANTS,
+            reps != null ? reps : tiny ? 1 : 3,
+            warmup != null ? warmup : tiny ? 1 : 2,
+            trainEpochs != null ? trainEpochs : tiny ? 1 : 5,
+            batch != null ? batch : tiny ? 32 : 64,
+            threads,
+            tiny,
+            py == null ? null : Path.of(py),
+            root.resolve("bench/python/train_keras.py"));
+    List<Map<String, Object>> records = TrainThroughput.run(s, System.out, System.err);
+    if (output != null) {
+      if (output.getParent() != null) {
+        Files.createDirectories(output.getParent());
+      }
+      List<String> lines = new ArrayList<>();
+      for (Map<String, Object> r : records) {
+        lines.add(JSON.writeValueAsString(r));
+      }
+      Files.write(output, lines);
     }
     return 0;
   }
