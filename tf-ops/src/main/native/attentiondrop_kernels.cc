@@ -109,46 +109,67 @@ struct HardMaskKernel {
   int64_t k;  // 0: k from k_fraction
 };
 
-// The kth largest (1-based) of v[0..n): a single pass that keeps the k largest seen so far in a
-// descending buffer, skipping blocks of 8 whose maximum cannot enter it; nth_element for large k.
+// The kth largest (1-based) of v[0..n): a descending buffer of the k largest seen so far.
 template <typename T>
-T KthLargest(const T* v, int64_t n, int64_t kth, std::vector<T>& scratch) {
-  if (kth > 32 || kth * 8 > n) {
+T TopKInsert(const T* v, int64_t n, int64_t stride, int64_t kth, T* top, int64_t& filled) {
+  for (int64_t j = 0; j < n; j += stride) {
+    const T x = v[j];
+    if (filled < kth || x > top[kth - 1]) {
+      int64_t i = filled < kth ? filled++ : kth - 1;
+      while (i > 0 && top[i - 1] < x) {
+        top[i] = top[i - 1];
+        --i;
+      }
+      top[i] = x;
+    }
+  }
+  return top[kth - 1];
+}
+
+// The kth largest (1-based) of v[0..n). For k <= 32 and n >= 4 k, from groups: split the row into
+// G = min(64, n / 4) groups by residue (group g = {j : j mod G = g}, so their maxima are one
+// vectorized pass), take m_k, the k-th largest group maximum; every value >= t (the row's k-th
+// largest) lies in a group whose maximum is >= m_k (t >= m_k: k groups hold values >= m_k), so t
+// is the k-th largest of those groups' values, a few dozen. nth_element for other sizes.
+template <typename T>
+T KthLargest(const T* __restrict v, int64_t n, int64_t kth, std::vector<T>& scratch) {
+  if (kth > 32 || n < 4 * kth) {
     scratch.assign(v, v + n);
     std::nth_element(scratch.begin(), scratch.begin() + (kth - 1), scratch.end(),
                      [](T a, T b) { return a > b; });
     return scratch[kth - 1];
   }
+  const int64_t groups = std::min<int64_t>(64, n / 4);
+  T m[64];
+  for (int64_t g = 0; g < groups; ++g) m[g] = v[g];
+  int64_t i = groups;
+  for (; i + groups <= n; i += groups) {
+    for (int64_t g = 0; g < groups; ++g) m[g] = v[i + g] > m[g] ? v[i + g] : m[g];
+  }
+  for (int64_t g = 0; i + g < n; ++g) m[g] = v[i + g] > m[g] ? v[i + g] : m[g];
   T top[32];
   int64_t filled = 0;
-  auto insert = [&](T x) {
-    if (filled < kth) {
-      int64_t i = filled++;
-      while (i > 0 && top[i - 1] < x) {
-        top[i] = top[i - 1];
-        --i;
-      }
-      top[i] = x;
-    } else if (x > top[kth - 1]) {
-      int64_t i = kth - 1;
-      while (i > 0 && top[i - 1] < x) {
-        top[i] = top[i - 1];
-        --i;
-      }
-      top[i] = x;
-    }
-  };
-  int64_t j = 0;
-  for (; j < n && filled < kth; ++j) insert(v[j]);
-  for (; j + 8 <= n; j += 8) {
-    T m = v[j];
-    for (int e = 1; e < 8; ++e) m = v[j + e] > m ? v[j + e] : m;
-    if (m > top[kth - 1]) {
-      for (int e = 0; e < 8; ++e) insert(v[j + e]);
-    }
+  const T mk = TopKInsert(m, groups, 1, kth, top, filled);
+  filled = 0;
+  T t = mk;
+  for (int64_t g = 0; g < groups; ++g) {
+    if (m[g] >= mk) t = TopKInsert(v + g, n - g, groups, kth, top, filled);
   }
-  for (; j < n; ++j) insert(v[j]);
-  return top[kth - 1];
+  return t;
+}
+
+// output_j = dropped_j ? fill : x_j, dropped_j = valid_j & (x_j >= t) & (u_j < p); valid == null
+// for every key valid.
+template <typename T>
+void Select(const T* __restrict x, const T* __restrict u, const unsigned char* __restrict valid,
+            T t, T p, T fill, T* __restrict y, unsigned char* __restrict dropped, int64_t n) {
+  if (valid == nullptr) {
+    for (int64_t j = 0; j < n; ++j) y[j] = (x[j] >= t) & (u[j] < p) ? fill : x[j];
+    for (int64_t j = 0; j < n; ++j) dropped[j] = (x[j] >= t) & (u[j] < p);
+  } else {
+    for (int64_t j = 0; j < n; ++j) y[j] = valid[j] & (x[j] >= t) & (u[j] < p) ? fill : x[j];
+    for (int64_t j = 0; j < n; ++j) dropped[j] = valid[j] & (x[j] >= t) & (u[j] < p);
+  }
 }
 
 void* HardMaskCreate(TF_OpKernelConstruction* ctx) {
@@ -275,19 +296,9 @@ void HardMaskCompute(void* kernel_ptr, TF_OpKernelContext* ctx) {
               if (vrow[j]) packed.push_back(xr[j]);
             t = KthLargest(packed.data(), n_valid, kth, scratch);
           }
-          if (all_valid) {
-            for (int64_t j = 0; j < n; ++j) {
-              bool d = (xr[j] >= t) & (ur[j] < p);
-              dr_row[j] = d;
-              yr[j] = d ? fill : xr[j];
-            }
-          } else {
-            for (int64_t j = 0; j < n; ++j) {
-              bool d = vrow[j] & (xr[j] >= t) & (ur[j] < p);
-              dr_row[j] = d;
-              yr[j] = d ? fill : xr[j];
-            }
-          }
+          // Two simple loops (one per output width) so that both vectorize.
+          const unsigned char* vr = all_valid ? nullptr : vrow.data();
+          Select(xr, ur, vr, t, p, fill, yr, reinterpret_cast<unsigned char*>(dr_row), n);
         }
       });
     }

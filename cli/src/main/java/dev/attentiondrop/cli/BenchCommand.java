@@ -153,7 +153,7 @@ public final class BenchCommand implements Callable<Integer> {
               + "processes, as JSON lines with the ratio TF Java / Keras. Takes --models (vit, text), "
               + "--variants (none, dropout, hard_mask), --reps (rounds, default 3), --warmup (untimed "
               + "epochs, default 2), --train-epochs, --batch (default 64), --threads, --output; "
-              + "--profile tiny: a tiny model, one round. See docs/performance-train-draft.md.")
+              + "--profile tiny: a tiny model, one round. See docs/performance-train.md.")
   boolean trainThroughput;
 
   @Option(
@@ -170,7 +170,7 @@ public final class BenchCommand implements Callable<Integer> {
           "instead of timing: a per-kernel profile (FULL_TRACE step stats) of the block step in TF Java, of "
               + "the same GraphDef and of the Keras form in Python TF, plus session-config knobs, written to this "
               + "JSON file (and a .md beside it); honours --variants, --seq-lens, --batch, --threads, --warmup, "
-              + "--reps (traced steps). See docs/performance-profile-draft.md.")
+              + "--reps (traced steps). See docs/performance-profile.md.")
   Path opProfile;
 
   private static final ObjectMapper JSON = new ObjectMapper();

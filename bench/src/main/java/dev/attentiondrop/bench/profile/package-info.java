@@ -6,6 +6,6 @@
  * the same GraphDef in Python TF via {@code bench/python/profile_ops.py}, the Keras form of {@code
  * bench_tf.py}, and the session-configuration knobs) and writes JSON; {@link
  * dev.attentiondrop.bench.profile.OpProfileTables} turns that JSON into markdown tables. See
- * docs/performance-profile-draft.md.
+ * docs/performance-profile.md.
  */
 package dev.attentiondrop.bench.profile;

@@ -250,7 +250,7 @@ public final class FusedKernels {
           Operand<TFloating> g = (Operand<TFloating>) dy;
           Operand<TBool> dropped = op.output(1);
           return List.of(
-              tf.select(dropped, tf.zerosLike(g), g),
+              tf.select(dropped, tf.zeros(tf.constant(new int[0]), g.type()), g), // scalar 0
               tf.zerosLike(op.input(1)),
               tf.zerosLike(op.input(2)),
               tf.zerosLike(op.input(3)),
