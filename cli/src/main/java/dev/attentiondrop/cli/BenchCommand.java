@@ -632,16 +632,7 @@ public final class BenchCommand implements Callable<Integer> {
     ProcessBuilder pb = new ProcessBuilder(command);
     Map<String, String> env =
         AutoClustering.childEnvironment(System.getenv(), mode.equals("AUTO_CLUSTERING"));
-    String n = Integer.toString(threads);
-    env.put("OMP_NUM_THREADS", n);
-    env.put("MKL_NUM_THREADS", n);
-    env.put("TF_NUM_INTRAOP_THREADS", n);
-    env.put("TF_NUM_INTEROP_THREADS", n);
-    env.putIfAbsent("TF_CPP_MIN_LOG_LEVEL", "2");
-    // OpenMP threads that spin while waiting (libgomp's default in PyTorch) lose their time slice
-    // to any other load and then stall every barrier: measured 22 ms (PASSIVE) against 800 ms
-    // (ACTIVE) for the same PyTorch step on this 2-core machine under a background job.
-    env.putIfAbsent("OMP_WAIT_POLICY", "PASSIVE");
+    Measure.threadEnvironment(env, threads);
     pb.environment().clear();
     pb.environment().putAll(env);
     File errFile = File.createTempFile("bench-child", ".log");

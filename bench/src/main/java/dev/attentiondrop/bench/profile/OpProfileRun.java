@@ -288,22 +288,12 @@ public final class OpProfileRun {
             out.toString()));
     log.println("op-profile: " + String.join(" ", cmd));
     ProcessBuilder pb = new ProcessBuilder(cmd).inheritIO();
-    threadEnv(pb.environment(), o.threads());
+    Measure.threadEnvironment(pb.environment(), o.threads());
     int rc = pb.start().waitFor();
     if (rc != 0) {
       return Map.of("error", "profile_ops.py exited with " + rc);
     }
     return JSON.readValue(out.toFile(), new TypeReference<Object>() {});
-  }
-
-  private static void threadEnv(Map<String, String> env, int threads) {
-    String n = Integer.toString(threads);
-    env.put("OMP_NUM_THREADS", n);
-    env.put("MKL_NUM_THREADS", n);
-    env.put("TF_NUM_INTRAOP_THREADS", n);
-    env.put("TF_NUM_INTEROP_THREADS", n);
-    env.putIfAbsent("TF_CPP_MIN_LOG_LEVEL", "2");
-    env.putIfAbsent("OMP_WAIT_POLICY", "PASSIVE");
   }
 
   /** A named change of the session configuration, or of how the step is fed. */
@@ -465,7 +455,7 @@ public final class OpProfileRun {
                 "--steps",
                 "20");
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD);
-        threadEnv(pb.environment(), o.threads());
+        Measure.threadEnvironment(pb.environment(), o.threads());
         pb.environment().remove("TF_ENABLE_ONEDNN_OPTS");
         if (!setting.equals("unset")) {
           pb.environment().put("TF_ENABLE_ONEDNN_OPTS", setting);

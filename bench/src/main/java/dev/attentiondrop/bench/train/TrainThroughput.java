@@ -1,6 +1,7 @@
 package dev.attentiondrop.bench.train;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.attentiondrop.bench.Measure;
 import dev.attentiondrop.ops.Checks;
 import dev.attentiondrop.zoo.config.Json;
 import dev.attentiondrop.zoo.config.ModelConfig;
@@ -511,13 +512,7 @@ public final class TrainThroughput {
   private static Map<String, Object> child(List<String> cmd, int threads, PrintStream log)
       throws IOException, InterruptedException {
     ProcessBuilder pb = new ProcessBuilder(cmd);
-    String n = Integer.toString(threads);
-    Map<String, String> env = pb.environment();
-    env.put("OMP_NUM_THREADS", n);
-    env.put("MKL_NUM_THREADS", n);
-    env.put("TF_NUM_INTRAOP_THREADS", n);
-    env.put("TF_NUM_INTEROP_THREADS", n);
-    env.putIfAbsent("TF_CPP_MIN_LOG_LEVEL", "2");
+    Measure.threadEnvironment(pb.environment(), threads);
     File err = File.createTempFile("train-throughput", ".log");
     pb.redirectError(err);
     Process p = pb.start();
