@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.attentiondrop.bench.BenchModels;
 import dev.attentiondrop.bench.Charts;
+import dev.attentiondrop.bench.ChildRun;
 import dev.attentiondrop.bench.Measure;
 import dev.attentiondrop.bench.profile.OpProfileRun;
 import dev.attentiondrop.bench.train.TrainThroughput;
@@ -11,10 +12,7 @@ import dev.attentiondrop.ops.Checks;
 import dev.attentiondrop.ops.kernels.FusedKernels;
 import dev.attentiondrop.ops.xla.AutoClustering;
 import dev.attentiondrop.ops.xla.XlaMode;
-import java.io.BufferedReader;
-import java.io.File;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -635,38 +633,22 @@ public final class BenchCommand implements Callable<Integer> {
     Measure.threadEnvironment(env, threads);
     pb.environment().clear();
     pb.environment().putAll(env);
-    File errFile = File.createTempFile("bench-child", ".log");
-    errFile.deleteOnExit();
-    pb.redirectError(errFile);
-    Process p = pb.start();
+    ChildRun run = ChildRun.run(pb);
     List<Map<String, Object>> records = new ArrayList<>();
-    try (BufferedReader r =
-        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-      String line;
-      while ((line = r.readLine()) != null) {
-        if (line.startsWith("RESULT ")) {
-          @SuppressWarnings("unchecked")
-          Map<String, Object> rec = JSON.readValue(line.substring(7), LinkedHashMap.class);
-          rec.put("runtime", runtime);
-          rec.put("xla", runtime.equals("tf-java") ? mode : "NONE");
-          records.add(order(rec));
-        }
-      }
+    for (Map<String, Object> rec : run.results()) {
+      rec.put("runtime", runtime);
+      rec.put("xla", runtime.equals("tf-java") ? mode : "NONE");
+      records.add(order(rec));
     }
-    int rc = p.waitFor();
-    if (rc != 0) {
-      List<String> lines = Files.readAllLines(errFile.toPath());
+    if (run.exitCode() != 0) {
       log.println(
           "note: child failed (exit "
-              + rc
+              + run.exitCode()
               + "): "
               + String.join(
                   " ", command.subList(Math.max(0, command.size() - 16), command.size())));
-      lines
-          .subList(Math.max(0, lines.size() - 15), lines.size())
-          .forEach(l -> log.println("  | " + l));
+      run.stderrTail().forEach(l -> log.println("  | " + l));
     }
-    Files.deleteIfExists(errFile.toPath());
     return records;
   }
 

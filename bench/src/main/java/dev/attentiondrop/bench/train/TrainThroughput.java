@@ -1,6 +1,7 @@
 package dev.attentiondrop.bench.train;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.attentiondrop.bench.ChildRun;
 import dev.attentiondrop.bench.Measure;
 import dev.attentiondrop.ops.Checks;
 import dev.attentiondrop.zoo.config.Json;
@@ -9,18 +10,14 @@ import dev.attentiondrop.zoo.config.RegularizerConfig;
 import dev.attentiondrop.zoo.train.EpochMetrics;
 import dev.attentiondrop.zoo.train.Examples;
 import dev.attentiondrop.zoo.train.OptimizerConfig;
+import dev.attentiondrop.zoo.train.RunDirectory;
 import dev.attentiondrop.zoo.train.TrainConfig;
 import dev.attentiondrop.zoo.train.TrainingListener;
 import dev.attentiondrop.zoo.train.TrainingRun;
-import java.io.BufferedReader;
-import java.io.File;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,7 +26,6 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.tensorflow.TensorFlow;
 
 /**
@@ -312,7 +308,7 @@ public final class TrainThroughput {
           TrainingRun.run(
               mc, tc, dir.resolve("run"), TrainingRun.Options.quiet().withListeners(clock));
     } finally {
-      deleteTree(dir);
+      RunDirectory.deleteRecursively(dir);
     }
     double wall = (System.nanoTime() - t0) / 1e9;
     List<EpochMetrics> epochs = result.epochs();
@@ -391,7 +387,7 @@ public final class TrainThroughput {
         }
       }
     } finally {
-      deleteTree(data);
+      RunDirectory.deleteRecursively(data);
     }
     return all;
   }
@@ -513,31 +509,13 @@ public final class TrainThroughput {
       throws IOException, InterruptedException {
     ProcessBuilder pb = new ProcessBuilder(cmd);
     Measure.threadEnvironment(pb.environment(), threads);
-    File err = File.createTempFile("train-throughput", ".log");
-    pb.redirectError(err);
-    Process p = pb.start();
-    Map<String, Object> rec = null;
-    try (BufferedReader r =
-        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-      String line;
-      while ((line = r.readLine()) != null) {
-        if (line.startsWith("RESULT ")) {
-          @SuppressWarnings("unchecked")
-          Map<String, Object> m = JSON.readValue(line.substring(7), LinkedHashMap.class);
-          rec = m;
-        }
-      }
+    ChildRun run = ChildRun.run(pb);
+    if (run.exitCode() != 0 || run.results().isEmpty()) {
+      log.println("note: child failed (exit " + run.exitCode() + "): " + String.join(" ", cmd));
+      run.stderrTail().forEach(l -> log.println("  | " + l));
+      return null;
     }
-    int rc = p.waitFor();
-    if (rc != 0 || rec == null) {
-      List<String> lines = Files.readAllLines(err.toPath());
-      log.println("note: child failed (exit " + rc + "): " + String.join(" ", cmd));
-      lines
-          .subList(Math.max(0, lines.size() - 15), lines.size())
-          .forEach(l -> log.println("  | " + l));
-      rec = null;
-    }
-    Files.deleteIfExists(err.toPath());
+    Map<String, Object> rec = run.results().get(run.results().size() - 1);
     return rec;
   }
 
@@ -547,19 +525,6 @@ public final class TrainThroughput {
       return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
     } catch (IOException | RuntimeException e) {
       return -1;
-    }
-  }
-
-  private static void deleteTree(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(dir)) {
-      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    } catch (UncheckedIOException e) {
-      throw e.getCause();
     }
   }
 
