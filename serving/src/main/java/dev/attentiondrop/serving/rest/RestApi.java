@@ -202,17 +202,40 @@ public final class RestApi extends Handler.Abstract {
     }
   }
 
+  /**
+   * How much of a too-large body is read and discarded before the 413 is sent (Tomcat's default
+   * {@code maxSwallowSize}): a client that is still sending it would otherwise have its connection
+   * reset before it reads the answer. Larger bodies get the answer at once.
+   */
+  static final long SWALLOW_BYTES = 2L << 20;
+
   private byte[] body(Request request) throws IOException {
     long declared = request.getLength();
-    if (declared > maxRequestBytes) {
-      throw new BodyTooLarge(tooLarge(declared));
-    }
     try (InputStream in = Content.Source.asInputStream(request)) {
+      if (declared > maxRequestBytes) {
+        if (declared <= maxRequestBytes + SWALLOW_BYTES) {
+          swallow(in, declared);
+        }
+        throw new BodyTooLarge(tooLarge(declared));
+      }
       byte[] body = in.readNBytes(maxRequestBytes + 1);
       if (body.length > maxRequestBytes) {
+        swallow(in, SWALLOW_BYTES); // chunked: drain what is left, up to the bound
         throw new BodyTooLarge(tooLarge(-1));
       }
       return body;
+    }
+  }
+
+  /** Reads and discards up to {@code limit} bytes of {@code in}, stopping at its end. */
+  private static void swallow(InputStream in, long limit) throws IOException {
+    long left = limit;
+    while (left > 0) {
+      long n = in.skip(left);
+      if (n <= 0) {
+        return;
+      }
+      left -= n;
     }
   }
 
